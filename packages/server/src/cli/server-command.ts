@@ -1,0 +1,110 @@
+import { createServer } from 'node:http'
+import { resolve } from 'node:path'
+import {
+  DEFAULTS,
+  defaultArtifactRootFor,
+  envMaxRequestBytes,
+  type ServerConfig,
+} from '../config.ts'
+import { createApp } from '../http/app.ts'
+import { redact } from '../store/sql/dialects/database-uri.ts'
+import { SqlTrackingStore } from '../store/sql/sql-tracking-store.ts'
+import { parseArgs } from './args.ts'
+
+const BOOLEAN_FLAGS = new Set(['serve-artifacts', 'artifacts-only', 'dev'])
+const KNOWN = new Set([
+  ...BOOLEAN_FLAGS,
+  'backend-store-uri',
+  'registry-store-uri',
+  'default-artifact-root',
+  'artifacts-destination',
+  'host',
+  'h',
+  'port',
+  'p',
+  'workers',
+  'w',
+  'static-prefix',
+  'gunicorn-opts',
+  'waitress-opts',
+  'uvicorn-opts',
+  'expose-prometheus',
+  'app-name',
+  'allowed-hosts',
+  'cors-allowed-origins',
+])
+
+export const SERVER_USAGE = `Usage: carnet server [OPTIONS]
+
+Runs the tracking server (the mlflow server flags work unchanged).
+
+  --backend-store-uri URI        sqlite:///mlflow.db (default), postgresql://…, mysql://…
+  --default-artifact-root URI    root for new experiments' artifacts (default mlflow-artifacts:/)
+  --artifacts-destination PATH   where proxied artifacts are stored (default ./mlartifacts)
+  --serve-artifacts / --no-serve-artifacts   proxy artifacts through the server (default on)
+  --artifacts-only               serve artifacts only
+  -h, --host HOST                interface to bind (default 127.0.0.1)
+  -p, --port PORT                port (default 5000)
+  -w, --workers N                accepted for compatibility; Carnet serves from one process`
+
+export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const normalized = argv.map((a) =>
+    a === '-h' ? '--host' : a === '-p' ? '--port' : a === '-w' ? '--workers' : a,
+  )
+  const { positionals, options } = parseArgs(normalized, BOOLEAN_FLAGS)
+  if (positionals.length > 0) throw new Error(`Unexpected argument '${positionals[0]}'`)
+  for (const name of options.keys()) {
+    if (!KNOWN.has(name)) throw new Error(`No such option: --${name}`)
+  }
+  const text = (name: string, fallback?: string) => {
+    const value = options.get(name)
+    return typeof value === 'string' ? value : fallback
+  }
+  const port = Number(text('port', env['CARNET_PORT'] ?? String(DEFAULTS.port)))
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`Invalid port '${text('port')}'`)
+  const workers = Number(text('workers', '1'))
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new Error(`Invalid value for --workers: '${text('workers')}'`)
+  const serveArtifacts = options.get('serve-artifacts') !== false
+  const artifactsDestination = text('artifacts-destination', DEFAULTS.artifactsDestination)!
+  return {
+    host: text('host', env['CARNET_HOST'] ?? DEFAULTS.host)!,
+    port,
+    backendStoreUri: text(
+      'backend-store-uri',
+      env['MLFLOW_BACKEND_STORE_URI'] ?? DEFAULTS.backendStoreUri,
+    )!,
+    defaultArtifactRoot: defaultArtifactRootFor(serveArtifacts, text('default-artifact-root')),
+    artifactsDestination: /^[a-z][a-z0-9+.-]*:/i.test(artifactsDestination)
+      ? artifactsDestination
+      : resolve(artifactsDestination),
+    serveArtifacts,
+    artifactsOnly: options.get('artifacts-only') === true,
+    workers,
+    maxRequestBytes: envMaxRequestBytes(env),
+  }
+}
+
+/** Opens the store (creating or checking the schema) first, so the server never starts half-way. */
+export async function runServer(config: ServerConfig): Promise<{ close(): Promise<void> }> {
+  const store = await SqlTrackingStore.open({
+    uri: config.backendStoreUri,
+    defaultArtifactRoot: config.defaultArtifactRoot,
+  })
+  const server = createServer({ keepAliveTimeout: 65_000 }, createApp({ store, config }))
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => resolveListen())
+  })
+  console.error(
+    `Carnet is listening at http://${config.host}:${config.port} (backend ${redact(config.backendStoreUri)}, artifacts ${config.defaultArtifactRoot})`,
+  )
+  return {
+    close: async () => {
+      await new Promise<void>((done) => server.close(() => done()))
+      server.closeAllConnections()
+      await store.close()
+    },
+  }
+}

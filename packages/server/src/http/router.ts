@@ -1,0 +1,90 @@
+import type { Fields } from './fields.ts'
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT'
+
+/** Route parameters captured from the path, e.g. `{model_id}`. */
+export type PathParams = Record<string, string>
+
+export type JsonHandler = (fields: Fields, params: PathParams) => Promise<object>
+
+export interface RouteDef {
+  method: Method
+  /** Path after the `/api/2.0` or `/ajax-api/2.0` prefix, e.g. `/mlflow/runs/create`. */
+  path: string
+  handler: JsonHandler
+}
+
+interface Compiled {
+  method: Method
+  pattern: RegExp
+  names: string[]
+  handler: JsonHandler
+}
+
+export type RouteMatch =
+  | { kind: 'found'; handler: JsonHandler; params: PathParams }
+  | { kind: 'method-not-allowed' }
+  | { kind: 'not-found' }
+
+/**
+ * MLflow mounts every RPC under `/api/<major>.0` and `/ajax-api/<major>.0`. Fixed paths are a map
+ * lookup; the few paths with parameters are matched by pattern.
+ */
+export class Router {
+  readonly #exact = new Map<string, Map<Method, JsonHandler>>()
+  readonly #patterns: Compiled[] = []
+
+  add(routes: readonly RouteDef[], versions: readonly string[] = ['2.0']): this {
+    for (const route of routes) {
+      for (const version of versions) {
+        for (const prefix of ['/api/', '/ajax-api/']) {
+          this.#addOne(`${prefix}${version}${route.path}`, route)
+        }
+      }
+    }
+    return this
+  }
+
+  #addOne(fullPath: string, route: RouteDef): void {
+    if (!fullPath.includes('{')) {
+      const methods = this.#exact.get(fullPath) ?? new Map<Method, JsonHandler>()
+      methods.set(route.method, route.handler)
+      this.#exact.set(fullPath, methods)
+      return
+    }
+    const names: string[] = []
+    const source = fullPath
+      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+      .replace(/\{(\w+)\}/g, (_, name: string) => {
+        names.push(name)
+        return '([^/]+)'
+      })
+    this.#patterns.push({
+      method: route.method,
+      pattern: new RegExp(`^${source}$`),
+      names,
+      handler: route.handler,
+    })
+  }
+
+  match(method: string, path: string): RouteMatch {
+    const exact = this.#exact.get(path)
+    if (exact) {
+      const handler = exact.get(method as Method)
+      return handler ? { kind: 'found', handler, params: {} } : { kind: 'method-not-allowed' }
+    }
+    let pathMatched = false
+    for (const route of this.#patterns) {
+      const found = route.pattern.exec(path)
+      if (!found) continue
+      pathMatched = true
+      if (route.method !== method) continue
+      const params: PathParams = {}
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(found[i + 1]!)
+      })
+      return { kind: 'found', handler: route.handler, params }
+    }
+    return pathMatched ? { kind: 'method-not-allowed' } : { kind: 'not-found' }
+  }
+}

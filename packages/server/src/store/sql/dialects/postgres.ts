@@ -1,0 +1,53 @@
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { Database } from '../database.ts'
+import type { DatabaseTarget } from './database-uri.ts'
+import type { OpenDatabase, SqlDialect } from './sql-dialect.ts'
+
+type ServerTarget = Exclude<DatabaseTarget, { kind: 'sqlite' }>
+
+const errorCode = (error: unknown): string =>
+  typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
+
+export const POSTGRES_DIALECT: SqlDialect = {
+  name: 'postgres',
+  isUniqueViolation: (error) => errorCode(error) === '23505',
+  isUnavailable: (error) =>
+    /^(08|57P|53)/.test(errorCode(error)) ||
+    /^E(CONNREFUSED|CONNRESET|TIMEDOUT)$/.test(errorCode(error)),
+  equals: (column, value) => sql<boolean>`${column} = ${value}`,
+  like: (column, pattern) => sql<boolean>`${column} LIKE ${pattern}`,
+  ilike: (column, pattern) => sql<boolean>`${column} ILIKE ${pattern}`,
+}
+
+// BIGINT columns hold millisecond timestamps and steps, which fit a double exactly.
+const INT8_OID = 20
+const parseInt8 = (value: string) => Number(value)
+
+export function openPostgres(target: ServerTarget, poolSize: number): OpenDatabase {
+  const pool = new pg.Pool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    max: poolSize,
+    ssl: sslOption(target.options['sslmode']),
+    options: target.options['options'],
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID
+          ? parseInt8
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  })
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => {})
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return { db, dialect: POSTGRES_DIALECT, close: () => db.destroy() }
+}
+
+function sslOption(mode: string | undefined): pg.PoolConfig['ssl'] {
+  if (!mode || mode === 'disable' || mode === 'allow' || mode === 'prefer') return undefined
+  return { rejectUnauthorized: mode === 'verify-full' || mode === 'verify-ca' }
+}

@@ -1,0 +1,25 @@
+import type { Expression, Kysely, RawBuilder, SqlBool } from 'kysely'
+import type { Database } from '../database.ts'
+
+export type DialectName = 'sqlite' | 'postgres' | 'mysql'
+
+/** Everything that differs between SQLite, PostgreSQL and MySQL lives behind this interface. */
+export interface SqlDialect {
+  readonly name: DialectName
+  /** True when a driver error is a primary-key or unique violation. */
+  isUniqueViolation(error: unknown): boolean
+  /** True when the error means the database cannot be reached or is busy (answered as 503). */
+  isUnavailable(error: unknown): boolean
+  /** Case-sensitive string equality (MySQL compares case-insensitively by default). */
+  equals(column: Expression<unknown>, value: string): RawBuilder<SqlBool>
+  /** Case-sensitive LIKE. */
+  like(column: Expression<unknown>, pattern: string): RawBuilder<SqlBool>
+  /** Case-insensitive LIKE. */
+  ilike(column: Expression<unknown>, pattern: string): RawBuilder<SqlBool>
+}
+
+export interface OpenDatabase {
+  db: Kysely<Database>
+  dialect: SqlDialect
+  close(): Promise<void>
+}

@@ -1,0 +1,35 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, SqliteDialect, sql } from 'kysely'
+import type { Database } from '../database.ts'
+import type { OpenDatabase, SqlDialect } from './sql-dialect.ts'
+
+const errorCode = (error: unknown): string =>
+  typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
+
+export const SQLITE_DIALECT: SqlDialect = {
+  name: 'sqlite',
+  isUniqueViolation: (error) => /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(errorCode(error)),
+  isUnavailable: (error) => /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR)/.test(errorCode(error)),
+  // case_sensitive_like is on for every connection, so LIKE is case-sensitive like MLflow's.
+  equals: (column, value) => sql<boolean>`${column} = ${value}`,
+  like: (column, pattern) => sql<boolean>`${column} LIKE ${pattern}`,
+  ilike: (column, pattern) => sql<boolean>`lower(${column}) LIKE lower(${pattern})`,
+}
+
+/**
+ * Opens a SQLite file in WAL mode. better-sqlite3 is synchronous and Node runs one request at a time
+ * on it, so this process is the single writer; busy_timeout covers other processes on the same file.
+ */
+export function openSqlite(path: string): OpenDatabase {
+  if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
+  const native = new BetterSqlite3(path)
+  native.pragma('journal_mode = WAL')
+  native.pragma('synchronous = FULL')
+  native.pragma('busy_timeout = 20000')
+  native.pragma('foreign_keys = ON')
+  native.pragma('case_sensitive_like = true')
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) })
+  return { db, dialect: SQLITE_DIALECT, close: () => db.destroy() }
+}

@@ -1,0 +1,285 @@
+import type { DatasetInput, Experiment, KeyValue, Run, RunInfo } from '@carnet/protocol'
+import { MlflowError } from '@carnet/protocol'
+import { sql } from 'kysely'
+import type {
+  BatchInput,
+  CreateRunInput,
+  HistoryIntervalQuery,
+  MetricPoint,
+  Page,
+  SearchExperimentsQuery,
+  SearchRunsQuery,
+  TrackingStore,
+  UpdateRunInput,
+} from '../tracking-store.ts'
+import { normalizeBatch, normalizeRunTag } from '../validate-batch.ts'
+import { checkLength, LIMITS, validateExperimentName, validateKey } from '../validation.ts'
+import { type SqlContext, translateDriverError } from './context.ts'
+import { openDatabase } from './dialects/open-database.ts'
+import type { OpenDatabase } from './dialects/sql-dialect.ts'
+import * as experiments from './experiments.ts'
+import * as logging from './logging.ts'
+import * as metrics from './metrics.ts'
+import { ensureSchema } from './migrate.ts'
+import * as runs from './runs.ts'
+import * as search from './search.ts'
+import { upsertRows } from './upsert.ts'
+
+export interface SqlTrackingStoreOptions {
+  uri: string
+  defaultArtifactRoot: string
+  poolSize?: number
+}
+
+/** The tracking store over SQLite, PostgreSQL or MySQL: a facade over per-entity query modules. */
+export class SqlTrackingStore implements TrackingStore {
+  readonly #open: OpenDatabase
+  readonly #ctx: SqlContext
+
+  private constructor(open: OpenDatabase, defaultArtifactRoot: string) {
+    this.#open = open
+    this.#ctx = { db: open.db, dialect: open.dialect, defaultArtifactRoot }
+  }
+
+  /** Connects, creates or verifies the schema, and makes sure the Default experiment exists. */
+  static async open(options: SqlTrackingStoreOptions): Promise<SqlTrackingStore> {
+    const open = openDatabase(options.uri, options.poolSize)
+    try {
+      await ensureSchema(open)
+      const store = new SqlTrackingStore(open, options.defaultArtifactRoot)
+      await store.#ensureDefaultExperiment()
+      return store
+    } catch (error) {
+      await open.close().catch(() => {})
+      throw error
+    }
+  }
+
+  get dialect(): OpenDatabase['dialect'] {
+    return this.#open.dialect
+  }
+
+  get db(): OpenDatabase['db'] {
+    return this.#open.db
+  }
+
+  async #ensureDefaultExperiment(): Promise<void> {
+    const found = await experiments.findExperimentRow(
+      this.#ctx.db,
+      experiments.DEFAULT_EXPERIMENT_ID,
+    )
+    if (found) return
+    await this.#write(async (ctx) => {
+      // MySQL would otherwise read an explicit 0 as "next auto-increment value".
+      if (ctx.dialect.name === 'mysql') {
+        await sql`SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')`.execute(
+          ctx.db,
+        )
+      }
+      await experiments.insertExperiment(ctx, {
+        name: 'Default',
+        artifactLocation: undefined,
+        tags: [],
+        id: 0,
+      })
+    })
+  }
+
+  async #write<T>(fn: (ctx: SqlContext) => Promise<T>): Promise<T> {
+    try {
+      return await this.#open.db.transaction().execute((trx) => fn({ ...this.#ctx, db: trx }))
+    } catch (error) {
+      throw translateDriverError(error, this.#ctx.dialect)
+    }
+  }
+
+  async #read<T>(fn: (ctx: SqlContext) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.#ctx)
+    } catch (error) {
+      throw translateDriverError(error, this.#ctx.dialect)
+    }
+  }
+
+  async createExperiment(
+    name: string,
+    artifactLocation: string | undefined,
+    tags: KeyValue[],
+  ): Promise<string> {
+    validateExperimentName(name)
+    for (const tag of tags) checkExperimentTag(tag)
+    try {
+      return await this.#write((ctx) =>
+        experiments.insertExperiment(ctx, { name, artifactLocation, tags }),
+      )
+    } catch (error) {
+      if (isDuplicate(error, this.#ctx)) {
+        // mlflow-compat
+        throw new MlflowError(
+          'RESOURCE_ALREADY_EXISTS',
+          `Experiment(name=${name}) already exists. Error: name must be unique`,
+        )
+      }
+      throw error
+    }
+  }
+
+  getExperiment(experimentId: string): Promise<Experiment> {
+    return this.#read(async (ctx) => {
+      const row = await experiments.getExperimentRow(ctx.db, experimentId)
+      const [experiment] = await experiments.hydrateExperiments(ctx.db, [row])
+      return experiment!
+    })
+  }
+
+  getExperimentByName(name: string): Promise<Experiment> {
+    return this.#read(async (ctx) => {
+      const rows = await ctx.db
+        .selectFrom('experiments')
+        .selectAll()
+        .where('name', '=', name)
+        .execute()
+      // MySQL's default collation ignores case; names are case-sensitive.
+      const row = rows.find((r) => r.name === name)
+      // mlflow-compat
+      if (!row) throw MlflowError.notFound(`Could not find experiment with name '${name}'`)
+      const [experiment] = await experiments.hydrateExperiments(ctx.db, [row])
+      return experiment!
+    })
+  }
+
+  searchExperiments(query: SearchExperimentsQuery): Promise<Page<Experiment>> {
+    return this.#read((ctx) => search.searchExperiments(ctx, query))
+  }
+
+  async renameExperiment(experimentId: string, newName: string): Promise<void> {
+    validateExperimentName(newName)
+    try {
+      await this.#write(async (ctx) => {
+        const row = await experiments.getExperimentRow(ctx.db, experimentId)
+        if (row.lifecycle_stage !== 'active') {
+          // mlflow-compat
+          throw new MlflowError('INVALID_STATE', 'Cannot rename a non-active experiment.')
+        }
+        await ctx.db
+          .updateTable('experiments')
+          .set({ name: newName, last_update_time: Date.now() })
+          .where('experiment_id', '=', row.experiment_id)
+          .execute()
+      })
+    } catch (error) {
+      if (isDuplicate(error, this.#ctx)) {
+        throw new MlflowError(
+          'RESOURCE_ALREADY_EXISTS',
+          `Experiment(name=${newName}) already exists.`,
+        )
+      }
+      throw error
+    }
+  }
+
+  deleteExperiment(experimentId: string): Promise<void> {
+    return this.#write((ctx) => experiments.setExperimentLifecycle(ctx, experimentId, 'deleted'))
+  }
+
+  restoreExperiment(experimentId: string): Promise<void> {
+    return this.#write((ctx) => experiments.setExperimentLifecycle(ctx, experimentId, 'active'))
+  }
+
+  async setExperimentTag(experimentId: string, tag: KeyValue): Promise<void> {
+    checkExperimentTag(tag)
+    await this.#write(async (ctx) => {
+      const row = await experiments.getActiveExperimentRow(ctx.db, experimentId)
+      await upsertRows(ctx, 'experiment_tags', [{ ...tag, experiment_id: row.experiment_id }], {
+        keys: ['key', 'experiment_id'],
+        update: ['value'],
+      })
+    })
+  }
+
+  deleteExperimentTag(experimentId: string, key: string): Promise<void> {
+    return this.#write(async (ctx) => {
+      const row = await experiments.getActiveExperimentRow(ctx.db, experimentId)
+      const result = await ctx.db
+        .deleteFrom('experiment_tags')
+        .where('experiment_id', '=', row.experiment_id)
+        .where('key', '=', key)
+        .executeTakeFirst()
+      if (Number(result.numDeletedRows) === 0) {
+        // mlflow-compat
+        throw MlflowError.notFound(`No tag with name: ${key} in experiment with id ${experimentId}`)
+      }
+    })
+  }
+
+  createRun(input: CreateRunInput): Promise<Run> {
+    const tags = input.tags.map((t, i) => normalizeRunTag(t, `tags[${i}].key`))
+    return this.#write((ctx) => runs.createRun(ctx, { ...input, tags }))
+  }
+
+  getRun(runId: string): Promise<Run> {
+    return this.#read((ctx) => runs.getRun(ctx.db, runId))
+  }
+
+  updateRun(input: UpdateRunInput): Promise<RunInfo> {
+    return this.#write((ctx) => runs.updateRun(ctx, input))
+  }
+
+  deleteRun(runId: string): Promise<void> {
+    return this.#write((ctx) => runs.setRunLifecycle(ctx, runId, 'deleted'))
+  }
+
+  restoreRun(runId: string): Promise<void> {
+    return this.#write((ctx) => runs.setRunLifecycle(ctx, runId, 'active'))
+  }
+
+  searchRuns(query: SearchRunsQuery): Promise<Page<Run>> {
+    return this.#read((ctx) => search.searchRuns(ctx, query))
+  }
+
+  logBatch(runId: string, batch: BatchInput): Promise<void> {
+    const normalized = normalizeBatch(batch)
+    return this.#write((ctx) => logging.logBatch(ctx, runId, normalized))
+  }
+
+  deleteTag(runId: string, key: string): Promise<void> {
+    return this.#write((ctx) => logging.deleteTag(ctx, runId, key))
+  }
+
+  logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void> {
+    return this.#write((ctx) => logging.logInputs(ctx, runId, datasets, modelIds))
+  }
+
+  logOutputs(runId: string, models: { model_id: string; step: number }[]): Promise<void> {
+    return this.#write((ctx) => logging.logOutputs(ctx, runId, models))
+  }
+
+  getMetricHistory(
+    runId: string,
+    key: string,
+    maxResults: number | undefined,
+    pageToken: string | undefined,
+  ): Promise<Page<MetricPoint>> {
+    return this.#read((ctx) => metrics.getMetricHistory(ctx.db, runId, key, maxResults, pageToken))
+  }
+
+  getMetricHistoryBulkInterval(query: HistoryIntervalQuery): Promise<MetricPoint[]> {
+    metrics.checkIntervalQuery(query)
+    return this.#read((ctx) => metrics.getMetricHistoryBulkInterval(ctx.db, query))
+  }
+
+  close(): Promise<void> {
+    return this.#open.close()
+  }
+}
+
+function checkExperimentTag(tag: KeyValue): void {
+  validateKey(tag.key)
+  checkLength(tag.key, LIMITS.entityKey, 'key')
+  checkLength(tag.value, LIMITS.experimentTagValue, 'value')
+}
+
+function isDuplicate(error: unknown, ctx: SqlContext): boolean {
+  const cause = error instanceof MlflowError ? error.cause : error
+  return ctx.dialect.isUniqueViolation(cause)
+}
