@@ -13,6 +13,8 @@ import { uiRoutes } from './ui-routes.ts'
 export interface AppDeps {
   store: TrackingStore
   config: Pick<ServerConfig, 'maxRequestBytes'>
+  /** Mounts more routes (artifacts, registry, UI) on the same router. */
+  mount?: readonly ((router: Router) => void)[]
   log?: (message: string) => void
 }
 
@@ -28,6 +30,7 @@ export function createApp(deps: AppDeps): RequestListener {
     [{ method: 'GET', path: '/mlflow/server-info', handler: async () => SERVER_INFO }],
     ['3.0'],
   )
+  for (const mount of deps.mount ?? []) mount(router)
   const log = deps.log ?? ((message: string) => console.error(message))
 
   return (req, res) => {
@@ -58,8 +61,9 @@ export function createApp(deps: AppDeps): RequestListener {
         { status },
       )
     }
+    if ('raw' in match.handler) return match.handler.raw(req, res, match.params, url)
     const fields = await readFields(req, method, url)
-    sendJson(res, 200, await match.handler(fields, match.params))
+    sendJson(res, 200, await match.handler.json(fields, match.params))
   }
 
   async function readFields(req: IncomingMessage, method: string, url: URL): Promise<Fields> {

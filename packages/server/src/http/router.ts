@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Fields } from './fields.ts'
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT'
@@ -7,22 +8,34 @@ export type PathParams = Record<string, string>
 
 export type JsonHandler = (fields: Fields, params: PathParams) => Promise<object>
 
-export interface RouteDef {
+/** A handler that owns the response, for streaming bodies (artifacts, static files). */
+export type RawHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  params: PathParams,
+  url: URL,
+) => Promise<void>
+
+export type Handler = { json: JsonHandler } | { raw: RawHandler }
+
+export type RouteDef = {
   method: Method
-  /** Path after the `/api/2.0` or `/ajax-api/2.0` prefix, e.g. `/mlflow/runs/create`. */
+  /**
+   * Path after the `/api/2.0` or `/ajax-api/2.0` prefix, e.g. `/mlflow/runs/create`.
+   * `{name}` captures one segment, `{name+}` the rest of the path.
+   */
   path: string
-  handler: JsonHandler
-}
+} & ({ handler: JsonHandler } | { raw: RawHandler })
 
 interface Compiled {
   method: Method
   pattern: RegExp
   names: string[]
-  handler: JsonHandler
+  handler: Handler
 }
 
 export type RouteMatch =
-  | { kind: 'found'; handler: JsonHandler; params: PathParams }
+  | { kind: 'found'; handler: Handler; params: PathParams }
   | { kind: 'method-not-allowed' }
   | { kind: 'not-found' }
 
@@ -31,7 +44,7 @@ export type RouteMatch =
  * lookup; the few paths with parameters are matched by pattern.
  */
 export class Router {
-  readonly #exact = new Map<string, Map<Method, JsonHandler>>()
+  readonly #exact = new Map<string, Map<Method, Handler>>()
   readonly #patterns: Compiled[] = []
 
   add(routes: readonly RouteDef[], versions: readonly string[] = ['2.0']): this {
@@ -45,25 +58,35 @@ export class Router {
     return this
   }
 
+  /** Routes outside the API prefixes, such as `/get-artifact`. */
+  addUnprefixed(routes: readonly RouteDef[]): this {
+    for (const route of routes) this.#addOne(route.path, route)
+    return this
+  }
+
   #addOne(fullPath: string, route: RouteDef): void {
+    const handler: Handler = 'raw' in route ? { raw: route.raw } : { json: route.handler }
     if (!fullPath.includes('{')) {
-      const methods = this.#exact.get(fullPath) ?? new Map<Method, JsonHandler>()
-      methods.set(route.method, route.handler)
+      const methods = this.#exact.get(fullPath) ?? new Map<Method, Handler>()
+      methods.set(route.method, handler)
       this.#exact.set(fullPath, methods)
       return
     }
     const names: string[] = []
     const source = fullPath
-      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-      .replace(/\{(\w+)\}/g, (_, name: string) => {
-        names.push(name)
-        return '([^/]+)'
+      .split(/(\{\w+\+?\})/)
+      .map((part) => {
+        const param = /^\{(\w+)(\+?)\}$/.exec(part)
+        if (!param) return part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        names.push(param[1]!)
+        return param[2] ? '(.+)' : '([^/]+)'
       })
+      .join('')
     this.#patterns.push({
       method: route.method,
       pattern: new RegExp(`^${source}$`),
       names,
-      handler: route.handler,
+      handler,
     })
   }
 

@@ -47,7 +47,7 @@ export async function insertMetrics(
       timestamp: m.timestamp,
       step: m.step,
       run_uuid: runId,
-      is_nan: isNan,
+      is_nan: ctx.dialect.bool(isNan),
     })
   }
   for (let i = 0; i < rows.length; i += 500) {

@@ -13,6 +13,7 @@ const field = (error: unknown, name: string): string =>
 
 export const MYSQL_DIALECT: SqlDialect = {
   name: 'mysql',
+  bool: (value) => (value ? 1 : 0),
   isUniqueViolation: (error) => field(error, 'code') === 'ER_DUP_ENTRY',
   isUnavailable: (error) =>
     /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|PROTOCOL_CONNECTION_LOST|ER_LOCK_WAIT_TIMEOUT|ER_LOCK_DEADLOCK)$/.test(

@@ -11,6 +11,7 @@ const errorCode = (error: unknown): string =>
 
 export const POSTGRES_DIALECT: SqlDialect = {
   name: 'postgres',
+  bool: (value) => value,
   isUniqueViolation: (error) => errorCode(error) === '23505',
   isUnavailable: (error) =>
     /^(08|57P|53)/.test(errorCode(error)) ||
