@@ -7,6 +7,7 @@ import {
   type ServerConfig,
 } from '../config.ts'
 import { createApp } from '../http/app.ts'
+import { buildMounts } from '../http/mounts.ts'
 import { redact } from '../store/sql/dialects/database-uri.ts'
 import { SqlTrackingStore } from '../store/sql/sql-tracking-store.ts'
 import { parseArgs } from './args.ts'
@@ -92,7 +93,11 @@ export async function runServer(config: ServerConfig): Promise<{ close(): Promis
     uri: config.backendStoreUri,
     defaultArtifactRoot: config.defaultArtifactRoot,
   })
-  const server = createServer({ keepAliveTimeout: 65_000 }, createApp({ store, config }))
+  const mounts = await buildMounts({ config, store })
+  const server = createServer(
+    { keepAliveTimeout: 65_000 },
+    createApp({ store, config, mount: mounts.mount }),
+  )
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => resolveListen())
@@ -104,6 +109,7 @@ export async function runServer(config: ServerConfig): Promise<{ close(): Promis
     close: async () => {
       await new Promise<void>((done) => server.close(() => done()))
       server.closeAllConnections()
+      await mounts.close()
       await store.close()
     },
   }

@@ -55,12 +55,9 @@ export class SqlTrackingStore implements TrackingStore {
     }
   }
 
-  get dialect(): OpenDatabase['dialect'] {
-    return this.#open.dialect
-  }
-
-  get db(): OpenDatabase['db'] {
-    return this.#open.db
+  /** The connection and dialect, shared with the other SQL stores (registry, logged models). */
+  get context(): SqlContext {
+    return this.#ctx
   }
 
   async #ensureDefaultExperiment(): Promise<void> {
