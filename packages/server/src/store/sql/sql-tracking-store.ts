@@ -25,6 +25,8 @@ import * as runs from './runs.ts'
 import * as search from './search.ts'
 import { upsertRows } from './upsert.ts'
 
+const MAX_ATTEMPTS = 8
+
 export interface SqlTrackingStoreOptions {
   uri: string
   defaultArtifactRoot: string
@@ -82,11 +84,18 @@ export class SqlTrackingStore implements TrackingStore {
     })
   }
 
+  /** Runs a write in one transaction, again on a deadlock, so concurrent writers all succeed. */
   async #write<T>(fn: (ctx: SqlContext) => Promise<T>): Promise<T> {
-    try {
-      return await this.#open.db.transaction().execute((trx) => fn({ ...this.#ctx, db: trx }))
-    } catch (error) {
-      throw translateDriverError(error, this.#ctx.dialect)
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#open.db.transaction().execute((trx) => fn({ ...this.#ctx, db: trx }))
+      } catch (error) {
+        if (attempt < MAX_ATTEMPTS && this.#ctx.dialect.isRetryable(error)) {
+          await new Promise((done) => setTimeout(done, attempt * 5 * Math.random()))
+          continue
+        }
+        throw translateDriverError(error, this.#ctx.dialect)
+      }
     }
   }
 
@@ -209,7 +218,7 @@ export class SqlTrackingStore implements TrackingStore {
     })
   }
 
-  createRun(input: CreateRunInput): Promise<Run> {
+  async createRun(input: CreateRunInput): Promise<Run> {
     const tags = input.tags.map((t, i) => normalizeRunTag(t, `tags[${i}].key`))
     return this.#write((ctx) => runs.createRun(ctx, { ...input, tags }))
   }
@@ -234,7 +243,7 @@ export class SqlTrackingStore implements TrackingStore {
     return this.#read((ctx) => search.searchRuns(ctx, query))
   }
 
-  logBatch(runId: string, batch: BatchInput): Promise<void> {
+  async logBatch(runId: string, batch: BatchInput): Promise<void> {
     const normalized = normalizeBatch(batch)
     return this.#write((ctx) => logging.logBatch(ctx, runId, normalized))
   }
@@ -243,7 +252,7 @@ export class SqlTrackingStore implements TrackingStore {
     return this.#write((ctx) => logging.deleteTag(ctx, runId, key))
   }
 
-  logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void> {
+  async logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void> {
     return this.#write((ctx) => logging.logInputs(ctx, runId, datasets, modelIds))
   }
 
@@ -260,7 +269,7 @@ export class SqlTrackingStore implements TrackingStore {
     return this.#read((ctx) => metrics.getMetricHistory(ctx.db, runId, key, maxResults, pageToken))
   }
 
-  getMetricHistoryBulkInterval(query: HistoryIntervalQuery): Promise<MetricPoint[]> {
+  async getMetricHistoryBulkInterval(query: HistoryIntervalQuery): Promise<MetricPoint[]> {
     metrics.checkIntervalQuery(query)
     return this.#read((ctx) => metrics.getMetricHistoryBulkInterval(ctx.db, query))
   }

@@ -13,6 +13,7 @@ const field = (error: unknown, name: string): string =>
 
 export const MYSQL_DIALECT: SqlDialect = {
   name: 'mysql',
+  isRetryable: (error) => /^ER_LOCK_(DEADLOCK|WAIT_TIMEOUT)$/.test(field(error, 'code')),
   bool: (value) => (value ? 1 : 0),
   isUniqueViolation: (error) => field(error, 'code') === 'ER_DUP_ENTRY',
   isUnavailable: (error) =>

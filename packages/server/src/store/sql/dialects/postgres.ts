@@ -11,6 +11,7 @@ const errorCode = (error: unknown): string =>
 
 export const POSTGRES_DIALECT: SqlDialect = {
   name: 'postgres',
+  isRetryable: (error) => errorCode(error) === '40001' || errorCode(error) === '40P01',
   bool: (value) => value,
   isUniqueViolation: (error) => errorCode(error) === '23505',
   isUnavailable: (error) =>

@@ -10,6 +10,8 @@ export interface SqlDialect {
   isUniqueViolation(error: unknown): boolean
   /** True when the error means the database cannot be reached or is busy (answered as 503). */
   isUnavailable(error: unknown): boolean
+  /** True for deadlocks and serialization failures: the transaction can simply run again. */
+  isRetryable(error: unknown): boolean
   /** A boolean as the driver binds it (SQLite and MySQL store 0/1). */
   bool(value: boolean): boolean | number
   /** Case-sensitive string equality (MySQL compares case-insensitively by default). */

@@ -10,6 +10,7 @@ const errorCode = (error: unknown): string =>
 
 export const SQLITE_DIALECT: SqlDialect = {
   name: 'sqlite',
+  isRetryable: (error) => /^SQLITE_BUSY/.test(errorCode(error)),
   bool: (value) => (value ? 1 : 0),
   isUniqueViolation: (error) => /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test(errorCode(error)),
   isUnavailable: (error) => /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR)/.test(errorCode(error)),
