@@ -10,6 +10,8 @@ export interface ServerConfig {
   serveArtifacts: boolean
   artifactsOnly: boolean
   workers: number
+  /** SQLite durability: NORMAL survives process crashes, FULL also power loss (CARNET_SQLITE_SYNCHRONOUS). */
+  sqliteSynchronous: 'NORMAL' | 'FULL'
   /** Largest accepted JSON request body, in bytes. */
   maxRequestBytes: number
 }
@@ -34,4 +36,8 @@ export function defaultArtifactRootFor(serveArtifacts: boolean, given: string | 
 export function envMaxRequestBytes(env: NodeJS.ProcessEnv): number {
   const value = Number(env['CARNET_MAX_REQUEST_BYTES'])
   return Number.isFinite(value) && value > 0 ? value : DEFAULTS.maxRequestBytes
+}
+
+export function envSqliteSynchronous(env: NodeJS.ProcessEnv): 'NORMAL' | 'FULL' {
+  return env['CARNET_SQLITE_SYNCHRONOUS']?.toUpperCase() === 'FULL' ? 'FULL' : 'NORMAL'
 }

@@ -4,6 +4,7 @@ import {
   DEFAULTS,
   defaultArtifactRootFor,
   envMaxRequestBytes,
+  envSqliteSynchronous,
   type ServerConfig,
 } from '../config.ts'
 import { createApp } from '../http/app.ts'
@@ -84,6 +85,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     artifactsOnly: options.get('artifacts-only') === true,
     workers,
     maxRequestBytes: envMaxRequestBytes(env),
+    sqliteSynchronous: envSqliteSynchronous(env),
   }
 }
 
@@ -92,6 +94,7 @@ export async function runServer(config: ServerConfig): Promise<{ close(): Promis
   const store = await SqlTrackingStore.open({
     uri: config.backendStoreUri,
     defaultArtifactRoot: config.defaultArtifactRoot,
+    sqliteSynchronous: config.sqliteSynchronous,
   })
   const mounts = await buildMounts({ config, store })
   const server = createServer(

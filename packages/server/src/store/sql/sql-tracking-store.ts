@@ -31,6 +31,7 @@ export interface SqlTrackingStoreOptions {
   uri: string
   defaultArtifactRoot: string
   poolSize?: number
+  sqliteSynchronous?: 'NORMAL' | 'FULL'
 }
 
 /** The tracking store over SQLite, PostgreSQL or MySQL: a facade over per-entity query modules. */
@@ -45,7 +46,10 @@ export class SqlTrackingStore implements TrackingStore {
 
   /** Connects, creates or verifies the schema, and makes sure the Default experiment exists. */
   static async open(options: SqlTrackingStoreOptions): Promise<SqlTrackingStore> {
-    const open = openDatabase(options.uri, options.poolSize)
+    const open = openDatabase(options.uri, {
+      poolSize: options.poolSize,
+      sqliteSynchronous: options.sqliteSynchronous,
+    })
     try {
       await ensureSchema(open)
       const store = new SqlTrackingStore(open, options.defaultArtifactRoot)

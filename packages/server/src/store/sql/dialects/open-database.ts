@@ -5,11 +5,17 @@ import type { OpenDatabase } from './sql-dialect.ts'
 import { openSqlite } from './sqlite.ts'
 
 /** Opens a connection pool for a backend store URI. Connects lazily: call `checkConnection` next. */
-export function openDatabase(uri: string, poolSize = 10): OpenDatabase {
+export interface OpenOptions {
+  poolSize?: number
+  sqliteSynchronous?: 'NORMAL' | 'FULL'
+}
+
+export function openDatabase(uri: string, options: OpenOptions = {}): OpenDatabase {
+  const poolSize = options.poolSize ?? 10
   const target = parseDatabaseUri(uri)
   switch (target.kind) {
     case 'sqlite':
-      return openSqlite(target.path)
+      return openSqlite(target.path, options.sqliteSynchronous)
     case 'postgres':
       return openPostgres(target, poolSize)
     case 'mysql':

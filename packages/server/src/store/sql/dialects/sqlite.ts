@@ -24,11 +24,12 @@ export const SQLITE_DIALECT: SqlDialect = {
  * Opens a SQLite file in WAL mode. better-sqlite3 is synchronous and Node runs one request at a time
  * on it, so this process is the single writer; busy_timeout covers other processes on the same file.
  */
-export function openSqlite(path: string): OpenDatabase {
+export function openSqlite(path: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): OpenDatabase {
   if (path !== ':memory:') mkdirSync(dirname(resolve(path)), { recursive: true })
   const native = new BetterSqlite3(path)
   native.pragma('journal_mode = WAL')
-  native.pragma('synchronous = FULL')
+  // WAL + NORMAL survives a process crash with every acknowledged write; FULL also survives power loss.
+  native.pragma(`synchronous = ${synchronous}`)
   native.pragma('busy_timeout = 20000')
   native.pragma('foreign_keys = ON')
   native.pragma('case_sensitive_like = true')
