@@ -111,7 +111,9 @@ export function runRoutes(store: TrackingStore): RouteDef[] {
       path: '/mlflow/runs/log-metric',
       handler: (f) => {
         const id = runId(f)
-        return ok(store.logBatch(id, { metrics: [metric(f)], params: [], tags: [] }))
+        return ok(
+          store.logBatch(id, { metrics: [metric(f)], params: [], tags: [] }, { single: true }),
+        )
       },
     },
     {
@@ -120,7 +122,7 @@ export function runRoutes(store: TrackingStore): RouteDef[] {
       handler: (f) => {
         const id = runId(f)
         const param = { key: f.string('key', { required: true }), value: f.string('value') ?? '' }
-        return ok(store.logBatch(id, { metrics: [], params: [param], tags: [] }))
+        return ok(store.logBatch(id, { metrics: [], params: [param], tags: [] }, { single: true }))
       },
     },
     {
@@ -129,7 +131,7 @@ export function runRoutes(store: TrackingStore): RouteDef[] {
       handler: (f) => {
         const id = runId(f)
         const tag = { key: f.string('key', { required: true }), value: f.string('value') ?? '' }
-        return ok(store.logBatch(id, { metrics: [], params: [], tags: [tag] }))
+        return ok(store.logBatch(id, { metrics: [], params: [], tags: [tag] }, { single: true }))
       },
     },
     {
@@ -192,6 +194,12 @@ export function runRoutes(store: TrackingStore): RouteDef[] {
       handler: async (f) => {
         const runIds = f.stringList('run_ids')
         if (runIds.length === 0) f.string('run_ids', { required: true })
+        if (runIds.length > 100) {
+          // mlflow-compat
+          throw MlflowError.invalidParameter(
+            `GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received ${runIds.length} run_ids.${SEE_DOCS}`,
+          )
+        }
         const metrics = await store.getMetricHistoryBulkInterval({
           runIds,
           metricKey: f.string('metric_key', { required: true }),
@@ -205,12 +213,13 @@ export function runRoutes(store: TrackingStore): RouteDef[] {
   ]
 }
 
+const SEE_DOCS = ' See the API docs for more information about request parameters.'
+
 function intervalMaxResults(f: Fields): number {
   const value = f.int('max_results') ?? 2500
   if (value < 1 || value > 2500) {
-    throw MlflowError.invalidParameter(
-      `Invalid value ${value} for parameter 'max_results' supplied. It must be between 1 and 2500.`,
-    )
+    // mlflow-compat
+    throw MlflowError.invalidParameter(`max_results must be between 1 and 2500.${SEE_DOCS}`)
   }
   const start = f.int('start_step')
   const end = f.int('end_step')
@@ -220,7 +229,9 @@ function intervalMaxResults(f: Fields): number {
     )
   }
   if (start !== undefined && end !== undefined && end < start) {
-    throw MlflowError.invalidParameter('end_step must be greater than start_step.')
+    throw MlflowError.invalidParameter(
+      `end_step must be greater than start_step. Found start_step=${start} and end_step=${end}.`,
+    )
   }
   return value
 }

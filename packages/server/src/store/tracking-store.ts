@@ -104,7 +104,8 @@ export interface TrackingStore {
   deleteRun(runId: string): Promise<void>
   restoreRun(runId: string): Promise<void>
   searchRuns(query: SearchRunsQuery): Promise<Page<Run>>
-  logBatch(runId: string, batch: BatchInput): Promise<void>
+  /** `single` marks a one-entity RPC (log-metric, log-parameter, set-tag) for MLflow's error wording. */
+  logBatch(runId: string, batch: BatchInput, options?: { single?: boolean }): Promise<void>
   deleteTag(runId: string, key: string): Promise<void>
   logInputs(runId: string, datasets: DatasetInput[], modelIds: string[]): Promise<void>
   logOutputs(runId: string, models: { model_id: string; step: number }[]): Promise<void>

@@ -5,6 +5,13 @@ import { exceeds, LIMITS, validateKey } from './validation.ts'
 
 const invalid = MlflowError.invalidParameter
 
+/** Python's repr of a float, as MLflow's messages print values. */
+function pyFloat(value: number): string {
+  if (Number.isNaN(value)) return 'nan'
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf'
+  return Number.isInteger(value) && Math.abs(value) < 1e16 ? `${value}.0` : String(value)
+}
+
 function checkCount(count: number, limit: number, what: string): void {
   if (count > limit) {
     // mlflow-compat
@@ -27,34 +34,40 @@ function truncate(value: string, limit: number): string {
 
 export function normalizeParam(param: KeyValue, path = 'key'): KeyValue {
   validateKey(param.key, path)
-  checkKeyLength(param.key, 'Param name')
+  checkKeyLength(param.key, 'Param key')
   return { key: param.key, value: truncate(param.value, LIMITS.paramValue) }
 }
 
 export function normalizeRunTag(tag: KeyValue, path = 'key'): KeyValue {
   validateKey(tag.key, path)
-  checkKeyLength(tag.key, 'Tag name')
+  checkKeyLength(tag.key, 'key')
   return { key: tag.key, value: truncate(tag.value, LIMITS.runTagValue) }
 }
 
-/** Validates a whole batch before anything is written, so a bad entry writes nothing. */
-export function normalizeBatch(batch: BatchInput): BatchInput {
+/**
+ * Validates a whole batch before anything is written, so a bad entry writes nothing. Single-entity
+ * RPCs (log-metric, log-parameter, set-tag) name the offending field `key`, batches `params[i].key`.
+ */
+export function normalizeBatch(batch: BatchInput, single = false): BatchInput {
   const { metrics, params, tags } = batch
+  const path = (list: string, i: number) => (single ? 'key' : `${list}[${i}].key`)
   checkCount(metrics.length, LIMITS.metricsPerBatch, 'metrics')
   checkCount(params.length, LIMITS.paramsPerBatch, 'params')
   checkCount(tags.length, LIMITS.tagsPerBatch, 'tags')
   checkCount(
     metrics.length + params.length + tags.length,
     LIMITS.entitiesPerBatch,
-    'total entities',
+    'metrics, params, and tags',
   )
   metrics.forEach((m, i) => {
-    validateKey(m.key, `metrics[${i}].key`)
+    // mlflow-compat: batch metric keys are reported as `metrics[i].name`.
+    validateKey(m.key, single ? 'key' : `metrics[${i}].name`)
     checkKeyLength(m.key, 'Metric name')
     if (!Number.isInteger(m.timestamp) || m.timestamp < 0) {
       // mlflow-compat
+      const field = single ? 'timestamp' : `metrics[${i}].timestamp`
       throw invalid(
-        `Invalid value "${m.timestamp}" for parameter 'metrics[${i}].timestamp' supplied: Timestamp must be a nonnegative long (64-bit integer)`,
+        `Invalid value ${m.timestamp} for parameter '${field}' supplied: metric '${m.key}' (value=${pyFloat(m.value)}). Timestamp must be a nonnegative long (64-bit integer) `,
       )
     }
     if (!Number.isInteger(m.step)) {
@@ -78,7 +91,7 @@ export function normalizeBatch(batch: BatchInput): BatchInput {
   }
   return {
     metrics,
-    params: params.map((p, i) => normalizeParam(p, `params[${i}].key`)),
-    tags: tags.map((t, i) => normalizeRunTag(t, `tags[${i}].key`)),
+    params: params.map((p, i) => normalizeParam(p, path('params', i))),
+    tags: tags.map((t, i) => normalizeRunTag(t, path('tags', i))),
   }
 }

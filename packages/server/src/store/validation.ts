@@ -5,7 +5,7 @@ export const LIMITS = {
   entityKey: 250,
   paramValue: 6000,
   runTagValue: 8000,
-  experimentTagValue: 5000,
+  experimentTagValue: 20000, // MLflow 3.17 widened experiment_tags.value
   experimentName: 500,
   artifactLocation: 2048,
   metricsPerBatch: 1000,

@@ -151,51 +151,70 @@ export async function getMetricHistory(
 }
 
 /**
- * Sampled history for charts: per run, the step range is cut into buckets and each bucket keeps
- * its first point and its lowest and highest values, so spikes survive down-sampling.
+ * Sampled history for charts, per run in request order. A run with more distinct steps than
+ * `maxResults` keeps its first and last points and, in evenly cut step buckets, each bucket's lowest
+ * and highest value: at most `maxResults` points, and spikes survive down-sampling.
  */
 export async function getMetricHistoryBulkInterval(
   db: Executor,
   query: HistoryIntervalQuery,
 ): Promise<MetricPoint[]> {
-  if (query.runIds.length === 0) return []
+  const runIds = [...new Set(query.runIds)]
+  if (runIds.length === 0) return []
   let select = db
     .selectFrom('metrics')
     .select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'])
-    .where('run_uuid', 'in', query.runIds)
+    .where('run_uuid', 'in', runIds)
     .where('key', '=', query.metricKey)
   if (query.startStep !== undefined) select = select.where('step', '>=', query.startStep)
   if (query.endStep !== undefined) select = select.where('step', '<=', query.endStep)
   const rows = await select.orderBy('run_uuid').orderBy('step').orderBy('timestamp').execute()
+  const byRun = new Map<string, Row[]>()
+  for (const row of rows) {
+    const list = byRun.get(row.run_uuid)
+    if (list) list.push(row)
+    else byRun.set(row.run_uuid, [row])
+  }
   const out: MetricPoint[] = []
-  let start = 0
-  while (start < rows.length) {
-    let end = start
-    while (end < rows.length && rows[end]!.run_uuid === rows[start]!.run_uuid) end++
-    for (const row of sampleRun(rows.slice(start, end), query.maxResults)) {
+  for (const runId of runIds) {
+    for (const row of sampleRun(byRun.get(runId) ?? [], query.maxResults)) {
       out.push({ ...toPoint(row), run_id: row.run_uuid })
     }
-    start = end
   }
   return out
 }
 
 type Row = MetricsTable
 
+const roundHalfEven = (x: number) => {
+  const floor = Math.floor(x)
+  const diff = x - floor
+  if (diff !== 0.5) return Math.round(x)
+  return floor % 2 === 0 ? floor : floor + 1
+}
+
 function sampleRun(rows: Row[], maxResults: number): Row[] {
-  const steps = new Set(rows.map((r) => r.step))
-  if (steps.size <= maxResults) return rows
-  const first = rows[0]!.step
-  const last = rows[rows.length - 1]!.step
-  const buckets = Math.max(1, Math.floor(maxResults / 3))
-  const width = (last - first + 1) / buckets
+  let distinct = 0
+  for (let i = 0; i < rows.length; i++)
+    if (i === 0 || rows[i]!.step !== rows[i - 1]!.step) distinct++
+  if (distinct <= maxResults) return rows
   const keep = new Set<Row>([rows[0]!, rows[rows.length - 1]!])
+  const budget = maxResults - 2
+  if (budget % 2 === 1) {
+    // An odd budget also keeps the middle step, as MLflow's evenly spaced sample would.
+    const steps = [...new Set(rows.map((r) => r.step))]
+    const middle = steps[roundHalfEven((steps.length - 1) / 2)]
+    const row = rows.find((r) => r.step === middle)
+    if (row) keep.add(row)
+  }
+  const buckets = Math.floor(budget / 2)
+  const first = rows[0]!.step
+  const width = (rows[rows.length - 1]!.step - first + 1) / Math.max(buckets, 1)
   let i = 0
-  for (let b = 0; b < buckets && i < rows.length; b++) {
+  for (let b = 0; b < buckets; b++) {
     const limit = first + (b + 1) * width
     let lo: Row | undefined
     let hi: Row | undefined
-    const head = rows[i]
     while (i < rows.length && rows[i]!.step < limit) {
       const row = rows[i]!
       if (!row.is_nan) {
@@ -204,7 +223,8 @@ function sampleRun(rows: Row[], maxResults: number): Row[] {
       }
       i++
     }
-    for (const row of [head, lo, hi]) if (row) keep.add(row)
+    if (lo) keep.add(lo)
+    if (hi) keep.add(hi)
   }
   return rows.filter((r) => keep.has(r))
 }

@@ -81,18 +81,14 @@ export async function ensureSchemaFrom(
   return created === true ? 'created' : checkState(created)
 }
 
+const TABLES_QUERY: Record<DialectName, string> = {
+  sqlite: "SELECT name FROM sqlite_master WHERE type = 'table'",
+  postgres: 'SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()',
+  mysql: 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()',
+}
+
 async function listTables(db: Db, dialect: DialectName): Promise<string[]> {
-  const query =
-    dialect === 'sqlite'
-      ? sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`
-      : dialect === 'postgres'
-        ? sql<{
-            name: string
-          }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()`
-        : sql<{
-            name: string
-          }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE()`
-  const { rows } = await query.execute(db)
+  const { rows } = await sql.raw<{ name: string }>(TABLES_QUERY[dialect]).execute(db)
   return rows.map((row) => row.name.toLowerCase())
 }
 

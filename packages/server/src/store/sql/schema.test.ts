@@ -59,6 +59,32 @@ assert store.get_experiment("0").name == "Default"
 print("ok", experiment_id, run.info.run_id)
 `
 
+type MlflowOutcome = { open: OpenDatabase; stdout: string } | { error: unknown }
+
+/** Settles instead of rejecting, so the failure is reported by its test, not as unhandled. */
+async function mlflowWritesCarnetDatabase(database: {
+  uri: string
+  open: OpenDatabase
+}): Promise<MlflowOutcome> {
+  const artifacts = mkdtempSync(join(tmpdir(), 'carnet-artifacts-'))
+  try {
+    if ((await ensureSchema(database.open)) !== 'created') throw new Error('schema not created')
+    const { stdout } = await run(
+      PYTHON,
+      ['-c', MLFLOW_STORE_SCRIPT, mlflowUri(database.uri), artifacts],
+      {
+        timeout: 150_000,
+        env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
+      },
+    )
+    return { open: database.open, stdout }
+  } catch (error) {
+    return { error }
+  } finally {
+    rmSync(artifacts, { recursive: true, force: true })
+  }
+}
+
 const rowsOf = async <T extends Row = Row>(db: Db, query: ReturnType<typeof sql>) =>
   (await query.execute(db)).rows as T[]
 
@@ -389,11 +415,12 @@ describe.each(testDialects())('schema on %s', (dialect) => {
   let carnet: OpenDatabase
   let created: string
   let mlflow: OpenDatabase | undefined
+  let mlflowOnCarnet: Promise<MlflowOutcome> | undefined
 
   const freshDatabase = async (): Promise<{ uri: string; open: OpenDatabase }> => {
     const database = await createTestDatabase(dialect)
     databases.push(database)
-    const open = openDatabase(database.uri, 2)
+    const open = openDatabase(database.uri, { poolSize: 2 })
     opened.push(open)
     return { uri: database.uri, open }
   }
@@ -402,9 +429,12 @@ describe.each(testDialects())('schema on %s', (dialect) => {
     carnet = (await freshDatabase()).open
     created = await ensureSchema(carnet)
     if (SKIP_PYTHON) return
+    // Both Python runs take seconds: let MLflow write to a Carnet-made database meanwhile.
+    mlflowOnCarnet = mlflowWritesCarnetDatabase(await freshDatabase())
     const reference = await freshDatabase()
     await mlflowDbUpgrade(reference.uri)
     mlflow = reference.open
+    await mlflowOnCarnet
   })
 
   afterAll(async () => {
@@ -427,19 +457,10 @@ describe.each(testDialects())('schema on %s', (dialect) => {
   })
 
   it.skipIf(SKIP_PYTHON)('makes a database that MLflow 3.17.2 opens and writes', async () => {
-    const { uri, open } = await freshDatabase()
-    expect(await ensureSchema(open)).toBe('created')
-    const artifacts = mkdtempSync(join(tmpdir(), 'carnet-artifacts-'))
-    try {
-      const { stdout } = await run(PYTHON, ['-c', MLFLOW_STORE_SCRIPT, mlflowUri(uri), artifacts], {
-        timeout: 150_000,
-        env: { ...process.env, MLFLOW_DISABLE_TELEMETRY: 'true', DO_NOT_TRACK: 'true' },
-      })
-      expect(stdout).toMatch(/^ok 1 [0-9a-f]{32}$/m)
-    } finally {
-      rmSync(artifacts, { recursive: true, force: true })
-    }
-    expect(await ensureSchema(open)).toBe('current')
+    const outcome = await mlflowOnCarnet!
+    if ('error' in outcome) throw outcome.error
+    expect(outcome.stdout).toMatch(/^ok 1 [0-9a-f]{32}$/m)
+    expect(await ensureSchema(outcome.open)).toBe('current')
   })
 
   it('is idempotent', async () => {

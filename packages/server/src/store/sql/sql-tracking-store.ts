@@ -247,8 +247,12 @@ export class SqlTrackingStore implements TrackingStore {
     return this.#read((ctx) => search.searchRuns(ctx, query))
   }
 
-  async logBatch(runId: string, batch: BatchInput): Promise<void> {
-    const normalized = normalizeBatch(batch)
+  async logBatch(
+    runId: string,
+    batch: BatchInput,
+    options: { single?: boolean } = {},
+  ): Promise<void> {
+    const normalized = normalizeBatch(batch, options.single)
     return this.#write((ctx) => logging.logBatch(ctx, runId, normalized))
   }
 

@@ -36,6 +36,8 @@ export function openMysql(target: ServerTarget, poolSize: number): OpenDatabase 
     database: target.database,
     connectionLimit: poolSize,
     charset: target.options['charset'] ?? 'utf8mb4',
+    // Parse SQL as MLflow's driver does (mysql2 turns IGNORE_SPACE on by default).
+    flags: ['-IGNORE_SPACE'],
     supportBigNumbers: true,
     bigNumberStrings: false,
     // BIGINT values are ms timestamps and steps: numbers, like the other backends return them.

@@ -1,6 +1,7 @@
 -- MLflow 3.17.2 tracking-store schema for MySQL/MariaDB, at alembic head dc11669786a5.
--- Generated from what `mlflow db upgrade` (3.17.2) creates on an empty database (SHOW CREATE TABLE on MariaDB, tables ordered so foreign keys resolve);
--- do not edit by hand. After changing this file run
+-- Taken from the database that `mlflow db upgrade` (MLflow 3.17.2) makes of an empty one:
+-- SHOW CREATE TABLE on MariaDB 10.11, tables ordered so foreign keys resolve.
+-- Do not edit by hand; after changing this file run
 -- `node packages/server/scripts/generate-schema-modules.mjs`.
 --
 -- Format: statements are separated by blank lines. Each statement ends with `;` at the end of its
@@ -10,9 +11,11 @@
 -- MLflow's own output varies between runs in the order of constraints inside CREATE TABLE and of
 -- indexes (Python set order under hash randomization); this file is one such run.
 --
+-- Nullable TEXT/BLOB/JSON columns have no explicit DEFAULT NULL (MySQL < 8.0.13 rejects it).
 -- Tables carry no ENGINE/CHARSET options so they inherit the database defaults, like
--- MLflow's. JSON columns are written as JSON (MariaDB stores LONGTEXT + json_valid CHECK).
--- Unnamed CHECK constraints keep MariaDB's generated names (CONSTRAINT_n).
+-- MLflow's. JSON columns are written as JSON (MariaDB shows LONGTEXT + json_valid CHECK).
+-- CHECK constraints MLflow leaves unnamed stay unnamed: MariaDB names them CONSTRAINT_n per
+-- table, MySQL <table>_chk_n (unique per schema), as each does for MLflow's DDL.
 
 CREATE TABLE `alembic_version` (
   `version_num` varchar(32) NOT NULL,
@@ -68,17 +71,17 @@ CREATE TABLE `assessments` (
   `name` varchar(250) NOT NULL,
   `assessment_type` varchar(20) NOT NULL,
   `value` text NOT NULL,
-  `error` text DEFAULT NULL,
+  `error` text,
   `created_timestamp` bigint(20) NOT NULL,
   `last_updated_timestamp` bigint(20) NOT NULL,
   `source_type` varchar(50) NOT NULL,
   `source_id` varchar(250) DEFAULT NULL,
   `run_id` varchar(32) DEFAULT NULL,
   `span_id` varchar(50) DEFAULT NULL,
-  `rationale` text DEFAULT NULL,
+  `rationale` text,
   `overrides` varchar(50) DEFAULT NULL,
   `valid` tinyint(1) NOT NULL,
-  `assessment_metadata` text DEFAULT NULL,
+  `assessment_metadata` text,
   `experiment_id` int(11) DEFAULT NULL,
   `trace_timestamp_ms` bigint(20) DEFAULT NULL,
   `aggregate_value` double DEFAULT NULL,
@@ -120,8 +123,8 @@ CREATE TABLE `datasets` (
   `digest` varchar(36) NOT NULL,
   `dataset_source_type` varchar(36) NOT NULL,
   `dataset_source` text NOT NULL,
-  `dataset_schema` mediumtext DEFAULT NULL,
-  `dataset_profile` mediumtext DEFAULT NULL,
+  `dataset_schema` mediumtext,
+  `dataset_profile` mediumtext,
   PRIMARY KEY (`experiment_id`,`name`,`digest`),
   KEY `index_datasets_dataset_uuid` (`dataset_uuid`),
   KEY `index_datasets_experiment_id_dataset_source_type` (`experiment_id`,`dataset_source_type`),
@@ -136,7 +139,7 @@ CREATE TABLE `endpoints` (
   `last_updated_by` varchar(255) DEFAULT NULL,
   `last_updated_at` bigint(20) NOT NULL,
   `routing_strategy` varchar(64) DEFAULT NULL,
-  `fallback_config_json` text DEFAULT NULL,
+  `fallback_config_json` text,
   `experiment_id` int(11) DEFAULT NULL,
   `usage_tracking` tinyint(1) NOT NULL DEFAULT 0,
   `workspace` varchar(63) NOT NULL DEFAULT 'default',
@@ -168,8 +171,8 @@ CREATE TABLE `secrets` (
   `kek_version` int(11) NOT NULL,
   `masked_value` varchar(500) NOT NULL,
   `provider` varchar(64) DEFAULT NULL,
-  `auth_config` text DEFAULT NULL,
-  `description` text DEFAULT NULL,
+  `auth_config` text,
+  `description` text,
   `created_by` varchar(255) DEFAULT NULL,
   `created_at` bigint(20) NOT NULL,
   `last_updated_by` varchar(255) DEFAULT NULL,
@@ -240,8 +243,8 @@ CREATE TABLE `entity_associations` (
 CREATE TABLE `evaluation_datasets` (
   `dataset_id` varchar(36) NOT NULL,
   `name` varchar(255) NOT NULL,
-  `schema` text DEFAULT NULL,
-  `profile` text DEFAULT NULL,
+  `schema` text,
+  `profile` text,
   `digest` varchar(64) DEFAULT NULL,
   `created_time` bigint(20) DEFAULT NULL,
   `last_update_time` bigint(20) DEFAULT NULL,
@@ -258,9 +261,9 @@ CREATE TABLE `evaluation_dataset_records` (
   `dataset_record_id` varchar(36) NOT NULL,
   `dataset_id` varchar(36) NOT NULL,
   `inputs` json NOT NULL,
-  `expectations` json DEFAULT NULL,
-  `tags` json DEFAULT NULL,
-  `source` json DEFAULT NULL,
+  `expectations` json,
+  `tags` json,
+  `source` json,
   `source_id` varchar(36) DEFAULT NULL,
   `source_type` varchar(255) DEFAULT NULL,
   `created_time` bigint(20) DEFAULT NULL,
@@ -268,7 +271,7 @@ CREATE TABLE `evaluation_dataset_records` (
   `created_by` varchar(255) DEFAULT NULL,
   `last_updated_by` varchar(255) DEFAULT NULL,
   `input_hash` varchar(64) NOT NULL,
-  `outputs` json DEFAULT NULL,
+  `outputs` json,
   PRIMARY KEY (`dataset_record_id`),
   UNIQUE KEY `unique_dataset_input` (`dataset_id`,`input_hash`),
   KEY `index_evaluation_dataset_records_dataset_id` (`dataset_id`),
@@ -286,7 +289,7 @@ CREATE TABLE `evaluation_dataset_tags` (
 
 CREATE TABLE `experiment_tags` (
   `key` varchar(250) NOT NULL,
-  `value` mediumtext DEFAULT NULL,
+  `value` mediumtext,
   `experiment_id` int(11) NOT NULL,
   PRIMARY KEY (`key`,`experiment_id`),
   KEY `experiment_id` (`experiment_id`),
@@ -386,7 +389,7 @@ CREATE TABLE `runs` (
   CONSTRAINT `runs_ibfk_1` FOREIGN KEY (`experiment_id`) REFERENCES `experiments` (`experiment_id`),
   CONSTRAINT `source_type` CHECK (`source_type` in ('NOTEBOOK','JOB','LOCAL','UNKNOWN','PROJECT')),
   CONSTRAINT `runs_lifecycle_stage` CHECK (`lifecycle_stage` in ('active','deleted')),
-  CONSTRAINT `CONSTRAINT_1` CHECK (`status` in ('SCHEDULED','FAILED','FINISHED','RUNNING','KILLED'))
+  CHECK (`status` in ('SCHEDULED','FAILED','FINISHED','RUNNING','KILLED'))
 );
 
 CREATE TABLE `issues` (
@@ -396,9 +399,9 @@ CREATE TABLE `issues` (
   `description` text NOT NULL,
   `status` varchar(50) NOT NULL,
   `severity` varchar(50) DEFAULT NULL,
-  `root_causes` text DEFAULT NULL,
+  `root_causes` text,
   `source_run_id` varchar(32) DEFAULT NULL,
-  `categories` text DEFAULT NULL,
+  `categories` text,
   `created_timestamp` bigint(20) NOT NULL,
   `last_updated_timestamp` bigint(20) NOT NULL,
   `created_by` varchar(255) DEFAULT NULL,
@@ -417,19 +420,19 @@ CREATE TABLE `jobs` (
   `params` text NOT NULL,
   `timeout` double DEFAULT NULL,
   `status` int(11) NOT NULL,
-  `result` text DEFAULT NULL,
+  `result` text,
   `retry_count` int(11) NOT NULL,
   `last_update_time` bigint(20) NOT NULL,
   `workspace` varchar(63) NOT NULL DEFAULT 'default',
-  `status_details` json DEFAULT NULL,
+  `status_details` json,
   `creator` varchar(255) DEFAULT NULL,
   `executor_backend` varchar(255) DEFAULT NULL,
   `lease_expires_at` bigint(20) DEFAULT NULL,
-  `status_message` text DEFAULT NULL,
-  `progress` json DEFAULT NULL,
+  `status_message` text,
+  `progress` json,
   `progress_updated_at` bigint(20) DEFAULT NULL,
   `token_hash` varchar(64) DEFAULT NULL,
-  `scoped_permissions` json DEFAULT NULL,
+  `scoped_permissions` json,
   `next_attempt_at` bigint(20) DEFAULT NULL,
   PRIMARY KEY (`id`),
   KEY `index_jobs_name_status_creation_time` (`job_name`,`workspace`,`status`,`creation_time`),
@@ -450,7 +453,7 @@ CREATE TABLE `label_schemas` (
   `experiment_id` int(11) NOT NULL,
   `name` varchar(250) NOT NULL,
   `type` varchar(16) NOT NULL,
-  `instruction` text DEFAULT NULL,
+  `instruction` text,
   `enable_comment` tinyint(1) NOT NULL DEFAULT 0,
   `input_type` varchar(32) NOT NULL,
   `input_config` text NOT NULL,
@@ -474,7 +477,7 @@ CREATE TABLE `latest_metrics` (
   PRIMARY KEY (`key`,`run_uuid`),
   KEY `index_latest_metrics_run_uuid` (`run_uuid`),
   CONSTRAINT `latest_metrics_ibfk_1` FOREIGN KEY (`run_uuid`) REFERENCES `runs` (`run_uuid`),
-  CONSTRAINT `CONSTRAINT_1` CHECK (`is_nan` in (0,1))
+  CHECK (`is_nan` in (0,1))
 );
 
 CREATE TABLE `logged_models` (
@@ -541,8 +544,8 @@ CREATE TABLE `mcp_servers` (
   `workspace` varchar(63) NOT NULL DEFAULT 'default',
   `name` varchar(256) NOT NULL,
   `display_name` varchar(256) DEFAULT NULL,
-  `description` text DEFAULT NULL,
-  `icons` json DEFAULT NULL,
+  `description` text,
+  `icons` json,
   `created_by` varchar(256) DEFAULT NULL,
   `last_updated_by` varchar(256) DEFAULT NULL,
   `created_at` bigint(20) NOT NULL,
@@ -597,9 +600,9 @@ CREATE TABLE `mcp_server_versions` (
   `version_prerelease_sort_key` varchar(512) NOT NULL,
   `server_json` json NOT NULL,
   `status` varchar(20) NOT NULL DEFAULT 'draft',
-  `tools` json DEFAULT NULL,
+  `tools` json,
   `source` varchar(512) DEFAULT NULL,
-  `connect_options` json DEFAULT NULL,
+  `connect_options` json,
   `created_by` varchar(256) DEFAULT NULL,
   `last_updated_by` varchar(256) DEFAULT NULL,
   `created_at` bigint(20) NOT NULL,
@@ -630,8 +633,8 @@ CREATE TABLE `metrics` (
   KEY `index_metrics_run_uuid` (`run_uuid`),
   KEY `index_metrics_run_uuid_key_step` (`run_uuid`,`key`,`step`),
   CONSTRAINT `metrics_ibfk_1` FOREIGN KEY (`run_uuid`) REFERENCES `runs` (`run_uuid`),
-  CONSTRAINT `CONSTRAINT_1` CHECK (`is_nan` in (0,1)),
-  CONSTRAINT `CONSTRAINT_2` CHECK (`is_nan` in (0,1))
+  CHECK (`is_nan` in (0,1)),
+  CHECK (`is_nan` in (0,1))
 );
 
 CREATE TABLE `registered_models` (
@@ -665,7 +668,7 @@ CREATE TABLE `model_versions` (
 
 CREATE TABLE `model_version_tags` (
   `key` varchar(250) NOT NULL,
-  `value` text DEFAULT NULL,
+  `value` text,
   `name` varchar(256) NOT NULL,
   `version` int(11) NOT NULL,
   `workspace` varchar(63) NOT NULL DEFAULT 'default',
@@ -680,7 +683,7 @@ CREATE TABLE `online_scoring_configs` (
   `scorer_id` varchar(36) NOT NULL,
   `sample_rate` double NOT NULL,
   `experiment_id` int(11) NOT NULL,
-  `filter_string` text DEFAULT NULL,
+  `filter_string` text,
   PRIMARY KEY (`online_scoring_config_id`),
   KEY `fk_online_scoring_configs_scorer_id` (`scorer_id`),
   KEY `fk_online_scoring_configs_experiment_id` (`experiment_id`),
@@ -775,7 +778,7 @@ CREATE TABLE `spans` (
   `experiment_id` int(11) NOT NULL,
   `span_id` varchar(50) NOT NULL,
   `parent_span_id` varchar(50) DEFAULT NULL,
-  `name` text DEFAULT NULL,
+  `name` text,
   `type` varchar(500) DEFAULT NULL,
   `status` varchar(50) NOT NULL,
   `start_time_unix_nano` bigint(20) NOT NULL,
@@ -929,9 +932,9 @@ CREATE TABLE `webhook_events` (
 
 CREATE TABLE `workspaces` (
   `name` varchar(63) NOT NULL,
-  `description` text DEFAULT NULL,
-  `default_artifact_root` text DEFAULT NULL,
-  `trace_archival_location` text DEFAULT NULL,
+  `description` text,
+  `default_artifact_root` text,
+  `trace_archival_location` text,
   `trace_archival_retention` varchar(32) DEFAULT NULL,
   PRIMARY KEY (`name`)
 );

@@ -1,6 +1,7 @@
 -- MLflow 3.17.2 tracking-store schema for SQLite, at alembic head dc11669786a5.
--- Generated from what `mlflow db upgrade` (3.17.2) creates on an empty database (sqlite_master in creation order, so SQLite stores the same text);
--- do not edit by hand. After changing this file run
+-- Taken from the database that `mlflow db upgrade` (MLflow 3.17.2) makes of an empty one:
+-- the sqlite_master text in creation order, so SQLite stores identical text.
+-- Do not edit by hand; after changing this file run
 -- `node packages/server/scripts/generate-schema-modules.mjs`.
 --
 -- Format: statements are separated by blank lines. Each statement ends with `;` at the end of its
