@@ -4,7 +4,11 @@ export interface ParsedArgs {
   options: Map<string, string | boolean>
 }
 
-export function parseArgs(argv: readonly string[], booleanFlags: ReadonlySet<string>): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  booleanFlags: ReadonlySet<string>,
+  known?: ReadonlySet<string>,
+): ParsedArgs {
   const positionals: string[] = []
   const options = new Map<string, string | boolean>()
   for (let i = 0; i < argv.length; i++) {
@@ -15,6 +19,8 @@ export function parseArgs(argv: readonly string[], booleanFlags: ReadonlySet<str
     }
     const eq = arg.indexOf('=')
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq)
+    const base = name.startsWith('no-') && booleanFlags.has(name.slice(3)) ? name.slice(3) : name
+    if (known && !known.has(base)) throw new Error(`No such option: --${name}`)
     if (booleanFlags.has(name)) {
       options.set(name, eq === -1 ? true : arg.slice(eq + 1) !== 'false')
     } else if (name.startsWith('no-') && booleanFlags.has(name.slice(3))) {

@@ -1,9 +1,8 @@
-import { MlflowError } from '@carnet/protocol'
 import { CARNET_VERSION } from '../config.ts'
-import { redact } from '../store/sql/dialects/database-uri.ts'
 import { openDatabase } from '../store/sql/dialects/open-database.ts'
 import { ensureSchema } from '../store/sql/migrate.ts'
 import { parseServerConfig, runServer, SERVER_USAGE } from './server-command.ts'
+import { describeStoreError } from './store-error.ts'
 
 const USAGE = `Usage: carnet <command> [OPTIONS]
 
@@ -17,14 +16,6 @@ function fail(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error)
   console.error(`carnet: ${message.split('\n')[0]}`)
   process.exit(1)
-}
-
-function describeConnectionError(error: unknown, uri: string): Error {
-  if (error instanceof MlflowError) return error
-  const code =
-    typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : ''
-  const text = error instanceof Error ? error.message : String(error)
-  return new Error(`cannot open the backend store ${redact(uri)}: ${code ? `${code} ` : ''}${text}`)
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -55,7 +46,7 @@ async function main(argv: string[]): Promise<void> {
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
     } catch (error) {
-      fail(describeConnectionError(error, config.backendStoreUri))
+      fail(error)
     }
     return
   }
@@ -71,7 +62,7 @@ async function main(argv: string[]): Promise<void> {
         await open.close()
       }
     } catch (error) {
-      fail(describeConnectionError(error, uri))
+      fail(describeStoreError(error, uri))
     }
     return
   }

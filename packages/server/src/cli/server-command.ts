@@ -12,6 +12,7 @@ import { buildMounts } from '../http/mounts.ts'
 import { redact } from '../store/sql/dialects/database-uri.ts'
 import { SqlTrackingStore } from '../store/sql/sql-tracking-store.ts'
 import { parseArgs } from './args.ts'
+import { describeStoreError } from './store-error.ts'
 
 const BOOLEAN_FLAGS = new Set(['serve-artifacts', 'artifacts-only', 'dev'])
 const KNOWN = new Set([
@@ -53,7 +54,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
   const normalized = argv.map((a) =>
     a === '-h' ? '--host' : a === '-p' ? '--port' : a === '-w' ? '--workers' : a,
   )
-  const { positionals, options } = parseArgs(normalized, BOOLEAN_FLAGS)
+  const { positionals, options } = parseArgs(normalized, BOOLEAN_FLAGS, KNOWN)
   if (positionals.length > 0) throw new Error(`Unexpected argument '${positionals[0]}'`)
   for (const name of options.keys()) {
     if (!KNOWN.has(name)) throw new Error(`No such option: --${name}`)
@@ -95,16 +96,25 @@ export async function runServer(config: ServerConfig): Promise<{ close(): Promis
     uri: config.backendStoreUri,
     defaultArtifactRoot: config.defaultArtifactRoot,
     sqliteSynchronous: config.sqliteSynchronous,
+  }).catch((error: unknown) => {
+    throw describeStoreError(error, config.backendStoreUri)
   })
   const mounts = await buildMounts({ config, store })
   const server = createServer(
     { keepAliveTimeout: 65_000 },
     createApp({ store, config, mount: mounts.mount }),
   )
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject)
-    server.listen(config.port, config.host, () => resolveListen())
-  })
+  try {
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject)
+      server.listen(config.port, config.host, () => resolveListen())
+    })
+  } catch (error) {
+    await mounts.close()
+    await store.close()
+    const code = (error as { code?: string }).code ?? ''
+    throw new Error(`cannot listen on ${config.host}:${config.port}: ${code || String(error)}`)
+  }
   console.error(
     `Carnet is listening at http://${config.host}:${config.port} (backend ${redact(config.backendStoreUri)}, artifacts ${config.defaultArtifactRoot})`,
   )
