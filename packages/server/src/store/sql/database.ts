@@ -106,6 +106,81 @@ export interface LoggedModelMetricsTable {
   dataset_digest: string | null
 }
 
+export interface RegisteredModelsTable {
+  name: string
+  creation_time: number | null
+  last_updated_time: number | null
+  description: string | null
+  workspace: Generated<string>
+}
+
+export interface ModelVersionsTable {
+  name: string
+  version: number
+  creation_time: number | null
+  last_updated_time: number | null
+  description: string | null
+  user_id: string | null
+  current_stage: string | null
+  source: string | null
+  run_id: string | null
+  status: string | null
+  status_message: string | null
+  run_link: string | null
+  storage_location: string | null
+  workspace: Generated<string>
+}
+
+export interface RegisteredModelTagsTable {
+  key: string
+  value: string | null
+  name: string
+  workspace: Generated<string>
+}
+
+export interface ModelVersionTagsTable {
+  key: string
+  value: string | null
+  name: string
+  version: number
+  workspace: Generated<string>
+}
+
+export interface RegisteredModelAliasesTable {
+  alias: string
+  version: number
+  name: string
+  workspace: Generated<string>
+}
+
+export interface LoggedModelsTable {
+  model_id: string
+  experiment_id: number
+  name: string
+  artifact_location: string
+  creation_timestamp_ms: number
+  last_updated_timestamp_ms: number
+  status: number
+  lifecycle_stage: string | null
+  model_type: string | null
+  source_run_id: string | null
+  status_message: string | null
+}
+
+export interface LoggedModelParamsTable {
+  model_id: string
+  experiment_id: number
+  param_key: string
+  param_value: string
+}
+
+export interface LoggedModelTagsTable {
+  model_id: string
+  experiment_id: number
+  tag_key: string
+  tag_value: string
+}
+
 export interface AlembicVersionTable {
   version_num: string
 }
@@ -122,5 +197,13 @@ export interface Database {
   inputs: InputsTable
   input_tags: InputTagsTable
   logged_model_metrics: LoggedModelMetricsTable
+  registered_models: RegisteredModelsTable
+  model_versions: ModelVersionsTable
+  registered_model_tags: RegisteredModelTagsTable
+  model_version_tags: ModelVersionTagsTable
+  registered_model_aliases: RegisteredModelAliasesTable
+  logged_models: LoggedModelsTable
+  logged_model_params: LoggedModelParamsTable
+  logged_model_tags: LoggedModelTagsTable
   alembic_version: AlembicVersionTable
 }

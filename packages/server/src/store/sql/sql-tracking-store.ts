@@ -38,10 +38,12 @@ export interface SqlTrackingStoreOptions {
 export class SqlTrackingStore implements TrackingStore {
   readonly #open: OpenDatabase
   readonly #ctx: SqlContext
+  readonly #readCtx: SqlContext
 
   private constructor(open: OpenDatabase, defaultArtifactRoot: string) {
     this.#open = open
     this.#ctx = { db: open.db, dialect: open.dialect, defaultArtifactRoot }
+    this.#readCtx = { ...this.#ctx, db: open.readDb }
   }
 
   /** Connects, creates or verifies the schema, and makes sure the Default experiment exists. */
@@ -64,6 +66,11 @@ export class SqlTrackingStore implements TrackingStore {
   /** The connection and dialect, shared with the other SQL stores (registry, logged models). */
   get context(): SqlContext {
     return this.#ctx
+  }
+
+  /** The same for reads outside transactions (a second connection on SQLite). */
+  get readContext(): SqlContext {
+    return this.#readCtx
   }
 
   async #ensureDefaultExperiment(): Promise<void> {
@@ -105,7 +112,7 @@ export class SqlTrackingStore implements TrackingStore {
 
   async #read<T>(fn: (ctx: SqlContext) => Promise<T>): Promise<T> {
     try {
-      return await fn(this.#ctx)
+      return await fn(this.#readCtx)
     } catch (error) {
       throw translateDriverError(error, this.#ctx.dialect)
     }

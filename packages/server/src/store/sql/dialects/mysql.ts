@@ -54,5 +54,5 @@ export function openMysql(target: ServerTarget, poolSize: number): OpenDatabase 
     },
   })
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) })
-  return { db, dialect: MYSQL_DIALECT, close: () => db.destroy() }
+  return { db, readDb: db, dialect: MYSQL_DIALECT, close: () => db.destroy() }
 }

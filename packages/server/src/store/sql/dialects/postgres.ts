@@ -46,7 +46,7 @@ export function openPostgres(target: ServerTarget, poolSize: number): OpenDataba
   // An idle client that loses its connection must not crash the process.
   pool.on('error', () => {})
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  return { db, dialect: POSTGRES_DIALECT, close: () => db.destroy() }
+  return { db, readDb: db, dialect: POSTGRES_DIALECT, close: () => db.destroy() }
 }
 
 function sslOption(mode: string | undefined): pg.PoolConfig['ssl'] {

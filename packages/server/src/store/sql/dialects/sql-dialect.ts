@@ -24,6 +24,8 @@ export interface SqlDialect {
 
 export interface OpenDatabase {
   db: Kysely<Database>
+  /** For reads outside transactions: SQLite's second connection reads while a write is open. */
+  readDb: Kysely<Database>
   dialect: SqlDialect
   close(): Promise<void>
 }

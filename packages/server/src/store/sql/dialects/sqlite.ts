@@ -34,5 +34,21 @@ export function openSqlite(path: string, synchronous: 'NORMAL' | 'FULL' = 'NORMA
   native.pragma('foreign_keys = ON')
   native.pragma('case_sensitive_like = true')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) })
-  return { db, dialect: SQLITE_DIALECT, close: () => db.destroy() }
+  if (path === ':memory:')
+    return { db, readDb: db, dialect: SQLITE_DIALECT, close: () => db.destroy() }
+  // WAL lets this connection read the last committed state while the writer holds a transaction.
+  const reader = new BetterSqlite3(path)
+  reader.pragma('busy_timeout = 20000')
+  reader.pragma('case_sensitive_like = true')
+  reader.pragma('query_only = true')
+  const readDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) })
+  return {
+    db,
+    readDb,
+    dialect: SQLITE_DIALECT,
+    close: async () => {
+      await readDb.destroy()
+      await db.destroy()
+    },
+  }
 }
