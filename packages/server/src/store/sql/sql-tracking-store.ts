@@ -24,6 +24,7 @@ import { ensureSchema } from './migrate.ts'
 import * as runs from './runs.ts'
 import * as search from './search.ts'
 import { upsertRows } from './upsert.ts'
+import { WriteQueue } from './write-queue.ts'
 
 const MAX_ATTEMPTS = 8
 
@@ -39,11 +40,15 @@ export class SqlTrackingStore implements TrackingStore {
   readonly #open: OpenDatabase
   readonly #ctx: SqlContext
   readonly #readCtx: SqlContext
+  readonly #queue: WriteQueue | undefined
 
   private constructor(open: OpenDatabase, defaultArtifactRoot: string) {
     this.#open = open
     this.#ctx = { db: open.db, dialect: open.dialect, defaultArtifactRoot }
     this.#readCtx = { ...this.#ctx, db: open.readDb }
+    if (open.dialect.name === 'sqlite') {
+      this.#queue = new WriteQueue((body) => open.db.transaction().execute(body))
+    }
   }
 
   /** Connects, creates or verifies the schema, and makes sure the Default experiment exists. */
@@ -95,8 +100,18 @@ export class SqlTrackingStore implements TrackingStore {
     })
   }
 
-  /** Runs a write in one transaction, again on a deadlock, so concurrent writers all succeed. */
+  /**
+   * Runs a write in one transaction (grouped with concurrent writes on SQLite), again on a
+   * deadlock, so concurrent writers all succeed.
+   */
   async #write<T>(fn: (ctx: SqlContext) => Promise<T>): Promise<T> {
+    if (this.#queue) {
+      try {
+        return await this.#queue.run((trx) => fn({ ...this.#ctx, db: trx }))
+      } catch (error) {
+        throw translateDriverError(error, this.#ctx.dialect)
+      }
+    }
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#open.db.transaction().execute((trx) => fn({ ...this.#ctx, db: trx }))

@@ -84,12 +84,7 @@ export function validateModelVersionTag(tag: KeyValue): void {
   validateKey(tag.key)
   checkLength(tag.key, REGISTRY_LIMITS.tagKey, 'key')
   if (tag.key === PROMPT_TEXT_TAG && exceeds(tag.value, REGISTRY_LIMITS.tagValue)) {
-    throw invalid(
-      `Prompt text exceeds max length of ${REGISTRY_LIMITS.tagValue.toLocaleString('en-US')} characters.`.replace(
-        /,/g,
-        '',
-      ),
-    )
+    throw invalid(`Prompt text exceeds max length of ${REGISTRY_LIMITS.tagValue} characters.`)
   }
   checkLength(tag.value, REGISTRY_LIMITS.tagValue, 'value')
 }
@@ -122,10 +117,7 @@ export function validateAliasNotReserved(alias: string): void {
 /** Keeps the last value of each key, as MLflow's dict-building does. */
 export function lastValuePerKey(tags: readonly KeyValue[]): KeyValue[] {
   const map = new Map<string, string>()
-  for (const tag of tags) {
-    map.delete(tag.key)
-    map.set(tag.key, tag.value)
-  }
+  for (const tag of tags) map.set(tag.key, tag.value)
   return [...map].map(([key, value]) => ({ key, value }))
 }
 
