@@ -1,6 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
+import type { Executor } from './context.ts'
 import { WriteQueue } from './write-queue.ts'
 
 describe('WriteQueue', () => {
@@ -12,7 +13,7 @@ describe('WriteQueue', () => {
     let transactions = 0
     const queue = new WriteQueue(async (body) => {
       transactions++
-      await db.transaction().execute(body)
+      await db.transaction().execute((trx) => body(trx as unknown as Executor))
     })
     const insert = (v: number) =>
       queue.run((trx) => sql`INSERT INTO t (v) VALUES (${v})`.execute(trx))
