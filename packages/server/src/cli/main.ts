@@ -1,6 +1,7 @@
 import { CARNET_VERSION } from '../config.ts'
 import { openDatabase } from '../store/sql/dialects/open-database.ts'
 import { ensureSchema } from '../store/sql/migrate.ts'
+import { GC_USAGE, parseGcArgs, runGc } from './gc-command.ts'
 import { parseServerConfig, runServer, SERVER_USAGE } from './server-command.ts'
 import { describeStoreError } from './store-error.ts'
 
@@ -9,6 +10,7 @@ const USAGE = `Usage: carnet <command> [OPTIONS]
 Commands:
   server          Run the tracking server (mlflow server's flags)
   db upgrade URI  Create or check the schema of a backend store
+  gc              Permanently delete deleted runs and experiments (mlflow gc's flags)
   --version       Print the version`
 
 /** One line on stderr and exit code 1: what users see for a bad URI or an unreachable database. */
@@ -45,6 +47,18 @@ async function main(argv: string[]): Promise<void> {
       }
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
+    } catch (error) {
+      fail(error)
+    }
+    return
+  }
+  if (command === 'gc') {
+    if (rest.includes('--help')) {
+      console.log(GC_USAGE)
+      return
+    }
+    try {
+      await runGc(parseGcArgs(rest, process.env))
     } catch (error) {
       fail(error)
     }

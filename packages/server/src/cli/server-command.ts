@@ -1,5 +1,6 @@
 import { createServer } from 'node:http'
 import { resolve } from 'node:path'
+import { resolveLocalRoot } from '../artifacts/artifact-location.ts'
 import {
   DEFAULTS,
   defaultArtifactRootFor,
@@ -71,6 +72,14 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     throw new Error(`Invalid value for --workers: '${text('workers')}'`)
   const serveArtifacts = options.get('serve-artifacts') !== false
   const artifactsDestination = text('artifacts-destination', DEFAULTS.artifactsDestination)!
+  const artifactsOnly = options.get('artifacts-only') === true
+  const givenBackend = text('backend-store-uri', env['MLFLOW_BACKEND_STORE_URI'])
+  if (artifactsOnly && givenBackend && givenBackend !== DEFAULTS.backendStoreUri) {
+    // mlflow-compat: an artifacts-only server has no backend store.
+    throw new Error(
+      `You are starting a tracking server in \`--artifacts-only\` mode and have provided a value for \`--backend_store_uri\`: '${givenBackend}'. A tracking server in \`--artifacts-only\` mode cannot have a value set for \`--backend_store_uri\` to properly proxy access to the artifact storage location.`,
+    )
+  }
   return {
     host: text('host', env['CARNET_HOST'] ?? DEFAULTS.host)!,
     port,
@@ -78,12 +87,15 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
       'backend-store-uri',
       env['MLFLOW_BACKEND_STORE_URI'] ?? DEFAULTS.backendStoreUri,
     )!,
-    defaultArtifactRoot: defaultArtifactRootFor(serveArtifacts, text('default-artifact-root')),
+    // A relative local root is resolved against the server's directory, as MLflow does.
+    defaultArtifactRoot: resolveLocalRoot(
+      defaultArtifactRootFor(serveArtifacts, text('default-artifact-root')),
+    ),
     artifactsDestination: /^[a-z][a-z0-9+.-]*:/i.test(artifactsDestination)
       ? artifactsDestination
       : resolve(artifactsDestination),
     serveArtifacts,
-    artifactsOnly: options.get('artifacts-only') === true,
+    artifactsOnly,
     workers,
     maxRequestBytes: envMaxRequestBytes(env),
     sqliteSynchronous: envSqliteSynchronous(env),
@@ -93,8 +105,10 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
 /** Opens the store (creating or checking the schema) first, so the server never starts half-way. */
 export async function runServer(config: ServerConfig): Promise<{ close(): Promise<void> }> {
   const store = await SqlTrackingStore.open({
-    uri: config.backendStoreUri,
+    // An artifacts-only server answers 503 on every tracking route: it keeps no database.
+    uri: config.artifactsOnly ? 'sqlite:///:memory:' : config.backendStoreUri,
     defaultArtifactRoot: config.defaultArtifactRoot,
+    artifactsDestination: config.serveArtifacts ? config.artifactsDestination : undefined,
     sqliteSynchronous: config.sqliteSynchronous,
   }).catch((error: unknown) => {
     throw describeStoreError(error, config.backendStoreUri)
@@ -102,7 +116,7 @@ export async function runServer(config: ServerConfig): Promise<{ close(): Promis
   const mounts = await buildMounts({ config, store })
   const server = createServer(
     { keepAliveTimeout: 65_000 },
-    createApp({ store, config, mount: mounts.mount }),
+    createApp({ store, config, mount: mounts.mount, serverInfo: mounts.serverInfo }),
   )
   try {
     await new Promise<void>((resolveListen, reject) => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { MlflowError } from '@carnet/protocol'
 import { CARNET_VERSION, MLFLOW_COMPAT_VERSION, type ServerConfig } from '../config.ts'
 import type { TrackingStore } from '../store/tracking-store.ts'
+import { artifactsOnlyRefusal } from './artifact-routes.ts'
 import { parseJsonObject, parseQuery, readBody } from './body.ts'
 import { experimentRoutes } from './experiment-routes.ts'
 import { Fields } from './fields.ts'
@@ -12,9 +13,11 @@ import { uiRoutes } from './ui-routes.ts'
 
 export interface AppDeps {
   store: TrackingStore
-  config: Pick<ServerConfig, 'maxRequestBytes'>
+  config: Pick<ServerConfig, 'maxRequestBytes'> & Partial<Pick<ServerConfig, 'artifactsOnly'>>
   /** Mounts more routes (artifacts, registry, UI) on the same router. */
   mount?: readonly ((router: Router) => void)[]
+  /** Extra `/server-info` fields from the mounted features. */
+  serverInfo?: Record<string, unknown>
   log?: (message: string) => void
 }
 
@@ -27,7 +30,13 @@ export function createApp(deps: AppDeps): RequestListener {
     .add(runRoutes(deps.store))
     .add(uiRoutes(deps.store))
   router.add(
-    [{ method: 'GET', path: '/mlflow/server-info', handler: async () => SERVER_INFO }],
+    [
+      {
+        method: 'GET',
+        path: '/mlflow/server-info',
+        handler: async () => ({ ...SERVER_INFO, ...deps.serverInfo }),
+      },
+    ],
     ['3.0'],
   )
   for (const mount of deps.mount ?? []) mount(router)
@@ -60,6 +69,12 @@ export function createApp(deps: AppDeps): RequestListener {
           : `No API endpoint matches ${method} ${url.pathname}`,
         { status },
       )
+    }
+    // mlflow-compat: --artifacts-only answers 503 everywhere but the artifact proxy.
+    const refusal = deps.config.artifactsOnly ? artifactsOnlyRefusal(url.pathname) : undefined
+    if (refusal) {
+      req.resume()
+      return sendText(res, 503, refusal)
     }
     if ('raw' in match.handler) return match.handler.raw(req, res, match.params, url)
     const fields = await readFields(req, method, url)

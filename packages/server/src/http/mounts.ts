@@ -1,6 +1,9 @@
+import { artifactMount } from '../artifacts/artifact-mount.ts'
 import type { ServerConfig } from '../config.ts'
 import type { SqlTrackingStore } from '../store/sql/sql-tracking-store.ts'
+import { registryMount } from './registry-mount.ts'
 import type { Router } from './router.ts'
+import { mountStaticUi } from './static-ui.ts'
 
 export interface MountDeps {
   config: ServerConfig
@@ -9,6 +12,8 @@ export interface MountDeps {
 
 export interface Mounts {
   mount: ((router: Router) => void)[]
+  /** Fields features add to `/api/3.0/mlflow/server-info` (e.g. multipart capabilities). */
+  serverInfo: Record<string, unknown>
   close(): Promise<void>
 }
 
@@ -19,8 +24,16 @@ export interface Mounts {
 export async function buildMounts(_deps: MountDeps): Promise<Mounts> {
   const mount: Mounts['mount'] = []
   const closers: (() => Promise<void>)[] = []
+  mount.push((router) => mountStaticUi(router))
+  const serverInfo: Mounts['serverInfo'] = {}
+  const artifacts = artifactMount(_deps.config, _deps.store)
+  mount.push(artifacts.mount)
+  closers.push(artifacts.close)
+  Object.assign(serverInfo, artifacts.serverInfo)
+  mount.push(registryMount(_deps.config, _deps.store, artifacts.storage))
   return {
     mount,
+    serverInfo,
     close: async () => {
       for (const close of closers) await close()
     },

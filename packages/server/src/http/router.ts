@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { MlflowError } from '@carnet/protocol'
 import type { Fields } from './fields.ts'
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT'
@@ -104,10 +105,19 @@ export class Router {
       if (route.method !== method) continue
       const params: PathParams = {}
       route.names.forEach((name, i) => {
-        params[name] = decodeURIComponent(found[i + 1]!)
+        params[name] = decodeParam(found[i + 1]!)
       })
       return { kind: 'found', handler: route.handler, params }
     }
     return pathMatched ? { kind: 'method-not-allowed' } : { kind: 'not-found' }
+  }
+}
+
+/** A malformed escape (`%E0%A4%A`) is the client's error, not a 500. */
+function decodeParam(value: string): string {
+  try {
+    return decodeURIComponent(value)
+  } catch {
+    throw MlflowError.invalidParameter(`Malformed percent-encoding in the URL path: '${value}'`)
   }
 }

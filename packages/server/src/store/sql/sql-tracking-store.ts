@@ -1,6 +1,11 @@
 import type { DatasetInput, Experiment, KeyValue, Run, RunInfo } from '@carnet/protocol'
 import { MlflowError } from '@carnet/protocol'
 import { sql } from 'kysely'
+import {
+  type ArtifactRoots,
+  extraRootsFromEnv,
+  validateArtifactLocation,
+} from '../../artifacts/artifact-location.ts'
 import type {
   BatchInput,
   CreateRunInput,
@@ -31,6 +36,8 @@ const MAX_ATTEMPTS = 8
 export interface SqlTrackingStoreOptions {
   uri: string
   defaultArtifactRoot: string
+  /** The proxy destination, one of the roots client-supplied artifact locations may point into. */
+  artifactsDestination?: string | undefined
   poolSize?: number
   sqliteSynchronous?: 'NORMAL' | 'FULL'
 }
@@ -41,10 +48,12 @@ export class SqlTrackingStore implements TrackingStore {
   readonly #ctx: SqlContext
   readonly #readCtx: SqlContext
   readonly #queue: WriteQueue | undefined
+  #artifactRoots: ArtifactRoots
 
   private constructor(open: OpenDatabase, defaultArtifactRoot: string) {
     this.#open = open
     this.#ctx = { db: open.db, dialect: open.dialect, defaultArtifactRoot }
+    this.#artifactRoots = { defaultArtifactRoot, extraRoots: extraRootsFromEnv(process.env) }
     this.#readCtx = { ...this.#ctx, db: open.readDb }
     if (open.dialect.name === 'sqlite') {
       this.#queue = new WriteQueue((body) => open.db.transaction().execute(body))
@@ -60,6 +69,7 @@ export class SqlTrackingStore implements TrackingStore {
     try {
       await ensureSchema(open)
       const store = new SqlTrackingStore(open, options.defaultArtifactRoot)
+      store.#artifactRoots.artifactsDestination = options.artifactsDestination
       await store.#ensureDefaultExperiment()
       return store
     } catch (error) {
@@ -140,6 +150,10 @@ export class SqlTrackingStore implements TrackingStore {
   ): Promise<string> {
     validateExperimentName(name)
     for (const tag of tags) checkExperimentTag(tag)
+    // Artifact roots are server-owned: a client-supplied location is validated, never trusted.
+    if (artifactLocation) {
+      artifactLocation = await validateArtifactLocation(artifactLocation, this.#artifactRoots)
+    }
     try {
       return await this.#write((ctx) =>
         experiments.insertExperiment(ctx, { name, artifactLocation, tags }),
