@@ -88,8 +88,13 @@ export async function hydrateRuns(
     if (datasetInputs) inputs.dataset_inputs = datasetInputs
     const edges = models.get(id)
     if (options.modelInputs && edges?.inputs.length) inputs.model_inputs = edges.inputs
-    const run: Run = { info, data, inputs }
-    if (edges?.outputs.length) run.outputs = { model_outputs: edges.outputs }
+    // mlflow-compat: `outputs` is always present, empty when the run logged no models.
+    const run: Run = {
+      info,
+      data,
+      inputs,
+      outputs: edges?.outputs.length ? { model_outputs: edges.outputs } : {},
+    }
     return run
   })
 }
