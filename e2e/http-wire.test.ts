@@ -82,7 +82,7 @@ describe('HTTP wire', () => {
       await post('/api/2.0/mlflow/experiments/create', '{"name":', undefined),
       400,
       'INVALID_PARAMETER_VALUE',
-      /JSON/,
+      /Missing value for required parameter 'name'/,
     )
     await expectError(
       await post('/api/2.0/mlflow/experiments/create', '{}'),

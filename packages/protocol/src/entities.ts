@@ -38,6 +38,8 @@ export interface Experiment {
   last_update_time?: number
   creation_time?: number
   tags?: KeyValue[]
+  /** MLflow 3.10+ workspaces; always `default` here. */
+  workspace?: string
 }
 
 /** A double on the wire: finite numbers as numbers, NaN and infinities as strings. */

@@ -24,15 +24,22 @@ const tooLarge = (limit: number) =>
     },
   )
 
-/** Parses a JSON object body; like MLflow, a JSON string holding JSON is decoded a second time. */
+/**
+ * Parses a JSON object body. Like MLflow, a body that is not JSON reads as `{}` (so the answer names
+ * the missing required field) and a JSON string holding JSON is decoded a second time.
+ */
 export function parseJsonObject(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {}
   let value: unknown
   try {
     value = JSON.parse(body.toString('utf8'))
+  } catch {
+    return {}
+  }
+  try {
     if (typeof value === 'string') value = JSON.parse(value)
   } catch {
-    throw MlflowError.invalidParameter('Malformed request body: it is not valid JSON.')
+    throw MlflowError.invalidParameter('Malformed request body: expected a JSON object.')
   }
   if (value === null) return {}
   if (typeof value !== 'object' || Array.isArray(value)) {

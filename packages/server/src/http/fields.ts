@@ -17,7 +17,7 @@ function pythonType(value: unknown): string {
 
 const wrongType = (name: string, value: unknown) =>
   MlflowError.invalidParameter(
-    `Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied. Hint: Value was of type '${pythonType(value)}'. See the API docs for more information about request parameters.`,
+    `Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied:  Hint: Value was of type '${pythonType(value)}'. See the API docs for more information about request parameters.`,
   )
 
 const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())

@@ -127,6 +127,7 @@ function toExperiment(row: ExperimentRow, tags: KeyValue[]): Experiment {
   if (row.last_update_time !== null) experiment.last_update_time = row.last_update_time
   if (row.creation_time !== null) experiment.creation_time = row.creation_time
   if (tags.length > 0) experiment.tags = tags
+  if (row.workspace) experiment.workspace = row.workspace
   return experiment
 }
 

@@ -77,8 +77,15 @@ export function runFilterSql(dialect: SqlDialect, expr: FilterExpr): Bool {
 
 function runComparison(dialect: SqlDialect, c: Comparison): Bool {
   switch (c.entity) {
-    case 'metric':
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = runs.run_uuid AND m.key = ${c.key} AND ${compareNumber(sql.ref('m.value'), c)})`
+    case 'metric': {
+      // mlflow-compat: a NaN latest value matches only `!=`.
+      const notNan = sql<SqlBool>`m.is_nan = ${dialect.bool(false)}`
+      const test =
+        c.op === '!='
+          ? sql<SqlBool>`(NOT (${notNan}) OR ${compareNumber(sql.ref('m.value'), c)})`
+          : sql<SqlBool>`${notNan} AND ${compareNumber(sql.ref('m.value'), c)}`
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = runs.run_uuid AND m.key = ${c.key} AND ${test})`
+    }
     case 'param':
     case 'tag': {
       const table = c.entity === 'param' ? sql.raw('params') : sql.raw('tags')

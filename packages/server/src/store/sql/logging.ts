@@ -10,9 +10,14 @@ import { getActiveRunRow } from './runs.ts'
 import { insertIgnoringDuplicates } from './upsert.ts'
 
 /** Writes a validated batch; the caller runs it in one transaction so it lands whole or not at all. */
-export async function logBatch(ctx: SqlContext, runId: string, batch: BatchInput): Promise<void> {
+export async function logBatch(
+  ctx: SqlContext,
+  runId: string,
+  batch: BatchInput,
+  single = false,
+): Promise<void> {
   const run = await getActiveRunRow(ctx.db, runId)
-  await insertParams(ctx, runId, batch.params)
+  await insertParams(ctx, runId, batch.params, single)
   await insertMetrics(ctx, runId, run.experiment_id ?? 0, batch.metrics)
   await upsertTags(ctx, runId, batch.tags)
 }
@@ -30,7 +35,7 @@ export async function deleteTag(ctx: SqlContext, runId: string, key: string): Pr
   }
 }
 
-function checkDataset(input: DatasetInput, i: number): void {
+function checkDataset(input: DatasetInput): void {
   const d = input.dataset
   const limits: [string, string | undefined, number][] = [
     ['name', d.name, LIMITS.datasetName],
@@ -42,7 +47,7 @@ function checkDataset(input: DatasetInput, i: number): void {
   for (const [what, value, limit] of limits) {
     if (value !== undefined && exceeds(value, limit)) {
       throw MlflowError.invalidParameter(
-        `'${what}' of datasets[${i}] exceeds the maximum length of ${limit} characters`,
+        `'${what}' exceeds the maximum length of ${limit} characters`,
       )
     }
   }

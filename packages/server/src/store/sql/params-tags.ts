@@ -1,5 +1,6 @@
 import type { KeyValue } from '@carnet/protocol'
 import { MlflowError } from '@carnet/protocol'
+import { pyRepr } from '../../search/py-format.ts'
 import type { SqlContext } from './context.ts'
 import { upsertRows } from './upsert.ts'
 
@@ -27,6 +28,7 @@ export async function insertParams(
   ctx: SqlContext,
   runId: string,
   params: KeyValue[],
+  single = false,
 ): Promise<void> {
   if (params.length === 0) return
   const existing = await ctx.db
@@ -41,15 +43,30 @@ export async function insertParams(
     .execute()
   const stored = new Map(existing.map((p) => [p.key, p.value]))
   const fresh: KeyValue[] = []
+  const changed: { key: string; old: string; value: string }[] = []
   for (const param of params) {
     const old = stored.get(param.key)
     if (old === undefined) fresh.push(param)
-    else if (old !== param.value) {
-      // mlflow-compat
-      throw MlflowError.invalidParameter(
-        `Changing param values is not allowed. Param with key='${param.key}' was already logged with value='${old}' for run ID='${runId}'. Attempted logging new value '${param.value}'.`,
+    else if (old !== param.value) changed.push({ key: param.key, old, value: param.value })
+  }
+  const first = changed[0]
+  if (first && single) {
+    // mlflow-compat
+    throw MlflowError.invalidParameter(
+      `Changing param values is not allowed. Param with key='${first.key}' was already logged with value='${first.old}' for run ID='${runId}'. Attempted logging new value '${first.value}'.`,
+    )
+  }
+  if (first) {
+    // mlflow-compat: log-batch lists every conflict as a Python list of dicts.
+    const list = changed
+      .map(
+        (c) =>
+          `{'key': ${pyRepr(c.key)}, 'old_value': ${pyRepr(c.old)}, 'new_value': ${pyRepr(c.value)}}`,
       )
-    }
+      .join(', ')
+    throw MlflowError.invalidParameter(
+      `Changing param values is not allowed. Params were already logged='[${list}]' for run ID='${runId}'.`,
+    )
   }
   if (fresh.length > 0) {
     await ctx.db

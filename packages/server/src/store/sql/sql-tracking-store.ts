@@ -289,7 +289,7 @@ export class SqlTrackingStore implements TrackingStore {
     options: { single?: boolean } = {},
   ): Promise<void> {
     const normalized = normalizeBatch(batch, options.single)
-    return this.#write((ctx) => logging.logBatch(ctx, runId, normalized))
+    return this.#write((ctx) => logging.logBatch(ctx, runId, normalized, options.single))
   }
 
   deleteTag(runId: string, key: string): Promise<void> {
