@@ -216,7 +216,7 @@ export class SqlTrackingStore implements TrackingStore {
     } catch (error) {
       if (isDuplicate(error, this.#ctx)) {
         throw new MlflowError(
-          'RESOURCE_ALREADY_EXISTS',
+          'BAD_REQUEST', // mlflow-compat: MLflow surfaces the integrity error
           `Experiment(name=${newName}) already exists.`,
         )
       }
