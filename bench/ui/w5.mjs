@@ -108,7 +108,8 @@ const INIT = () => {
 }
 
 async function browser() {
-  return chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'w5-profile-')), {
+  const profile = mkdtempSync(join(tmpdir(), 'w5-profile-'))
+  const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
@@ -122,6 +123,8 @@ async function browser() {
       '--disable-sync',
     ],
   })
+  ctx.on('close', () => rmSync(profile, { recursive: true, force: true }))
+  return ctx
 }
 
 async function until(page, field, timeout = 30_000) {

@@ -125,7 +125,7 @@ export function seed(url: string): Seed {
 
 export async function launchBrowser(): Promise<BrowserContext> {
   const profile = mkdtempSync(join(tmpdir(), 'carnet-chromium-'))
-  return chromium.launchPersistentContext(profile, {
+  const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 900 },
@@ -140,6 +140,8 @@ export async function launchBrowser(): Promise<BrowserContext> {
       '--disable-sync',
     ],
   })
+  ctx.on('close', () => rmSync(profile, { recursive: true, force: true }))
+  return ctx
 }
 
 /** A page that records console errors and uncaught exceptions. */

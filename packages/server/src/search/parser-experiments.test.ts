@@ -19,7 +19,7 @@ function messageOf(run: () => unknown): string {
 }
 
 describe('parseExperimentsFilter', () => {
-  it.each([[undefined], [''], ['  ']])('%j filters nothing', (filter) => {
+  it.each([[undefined], ['']])('%j filters nothing', (filter) => {
     expect(parseExperimentsFilter(filter)).toBeUndefined()
   })
 
@@ -33,7 +33,6 @@ describe('parseExperimentsFilter', () => {
     ["name ilike 'a%'", cmp('attribute', 'name', 'ILIKE', 'a%')],
     ['creation_time > 100', cmp('attribute', 'creation_time', '>', 100)],
     ['attribute.last_update_time <= 5', cmp('attribute', 'last_update_time', '<=', 5)],
-    ['creation_time <> 5', cmp('attribute', 'creation_time', '!=', 5)],
     ["tags.key = 'v'", cmp('tag', 'key', '=', 'v')],
     ["tag.key != 'v'", cmp('tag', 'key', '!=', 'v')],
     ["tags.`mlflow.note.content` LIKE '%x%'", cmp('tag', 'mlflow.note.content', 'LIKE', '%x%')],

@@ -1,3 +1,4 @@
+import { MlflowError } from '@carnet/protocol'
 /**
  * Filter parsers for runs/search and experiments/search. Every filter MLflow accepts keeps its
  * MLflow meaning; Carnet adds OR, NOT and parentheses (precedence NOT > AND > OR). Errors are always
@@ -27,6 +28,15 @@ function parseFilter(
   check: (raw: RawComparison) => Comparison,
 ): FilterExpr | undefined {
   if (filter === undefined || filter === null || filter === '') return undefined
+  // mlflow-compat: a blank filter and several statements are refused with MLflow's messages.
+  if (String(filter).trim() === '') {
+    throw MlflowError.invalidParameter(`Invalid filter '${filter}'. Could not be parsed.`)
+  }
+  if (hasStatementSeparator(String(filter))) {
+    throw MlflowError.invalidParameter(
+      `Search filter contained multiple expression "${filter}". Provide AND-ed expression list.`,
+    )
+  }
   return guarded(
     () => {
       const raw = parseFilterSyntax(String(filter))
@@ -44,4 +54,16 @@ export function parseRunsFilter(filter: string | undefined): FilterExpr | undefi
 /** Parses an experiments/search filter; undefined when there is nothing to filter on. */
 export function parseExperimentsFilter(filter: string | undefined): FilterExpr | undefined {
   return parseFilter(filter, toExperimentComparison)
+}
+
+/** True when `;` appears outside quotes, i.e. the filter holds several statements. */
+function hasStatementSeparator(filter: string): boolean {
+  let quote: string | undefined
+  for (const ch of filter) {
+    if (quote) {
+      if (ch === quote) quote = undefined
+    } else if (ch === "'" || ch === '"' || ch === '`') quote = ch
+    else if (ch === ';') return true
+  }
+  return false
 }

@@ -49,7 +49,7 @@ function runValue(entity: Entity, rawKey: string, key: string, value: RawValue):
       if (value.kind === 'list') {
         if (key !== 'run_id') {
           throw invalid(
-            "Only the 'run_id' attribute supports comparison with a list of quoted string values.",
+            "Only ['run_id'] attributes support comparison with a list of quoted string values.",
           )
         }
         // Run ids are lower-case; like MLflow, ids with upper-case letters can never match.

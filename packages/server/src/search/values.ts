@@ -54,9 +54,9 @@ export function isLowerCase(text: string): boolean {
   return text === text.toLowerCase() && text !== text.toUpperCase()
 }
 
-/** `<>` is accepted as `!=` (MLflow rejects it; SQL users type it). */
+/** Comparators are taken as written; MLflow rejects `<>`, so Carnet does too. */
 export function canonicalComparator(op: string): string {
-  return op === '<>' ? '!=' : op
+  return op
 }
 
 export function checkComparator(op: string, allowed: readonly Comparator[]): Comparator {

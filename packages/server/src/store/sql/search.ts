@@ -28,11 +28,17 @@ const RUN_ORDER_COLUMNS: Record<string, string> = {
   lifecycle_stage: 'lifecycle_stage',
 }
 
-function checkMaxResults(maxResults: number): void {
+function checkMaxResults(maxResults: number, generic = false): void {
   if (maxResults < 1) {
     // mlflow-compat
     throw MlflowError.invalidParameter(
       `Invalid value ${maxResults} for parameter 'max_results' supplied. It must be a positive integer`,
+    )
+  }
+  if (maxResults > LIMITS.searchMaxResults && generic) {
+    // mlflow-compat: runs/search rejects it in the request schema, with the generic wording.
+    throw MlflowError.invalidParameter(
+      `Invalid value ${maxResults} for parameter 'max_results' supplied:  Hint: Value was of type 'int'. See the API docs for more information about request parameters.`,
     )
   }
   if (maxResults > LIMITS.searchMaxResults) {
@@ -46,7 +52,7 @@ const direction = (o: OrderBy) => sql.raw(o.ascending ? 'ASC' : 'DESC')
 
 /** One SQL statement for the page (filter, order, limit), then batched hydration of that page. */
 export async function searchRuns(ctx: SqlContext, query: SearchRunsQuery): Promise<Page<Run>> {
-  checkMaxResults(query.maxResults)
+  checkMaxResults(query.maxResults, true)
   const filter = parseRunsFilter(query.filter)
   const orderBy = parseRunsOrderBy(query.orderBy)
   const offset = decodePageToken(query.pageToken)
