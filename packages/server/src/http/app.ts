@@ -54,7 +54,8 @@ export function createApp(deps: AppDeps): RequestListener {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost')
-    const method = req.method ?? 'GET'
+    // HEAD is answered as GET; Node drops the body.
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')
     if (url.pathname === '/health') return sendText(res, 200, 'OK')
     if (url.pathname === '/version') return sendText(res, 200, MLFLOW_COMPAT_VERSION)
     const match = router.match(method, url.pathname)
