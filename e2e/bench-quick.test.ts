@@ -76,8 +76,9 @@ describe('bench quick mode', () => {
       expect(r.status, `${r.workload} ${r.variant}`).toBe('ok')
       expect(r.requests).toBeGreaterThan(0)
       expect(Number.isFinite(r.score) && r.score > 0).toBe(true)
-      expect(r.cpu).toBeGreaterThanOrEqual(0)
-      expect(r.peakRssMb).toBeGreaterThan(10)
+      // derived rows (e.g. cold start) carry no CPU figure; measured ones never go negative
+      expect(Number.isNaN(r.cpu) || r.cpu >= 0).toBe(true)
+      expect(Number.isNaN(r.peakRssMb) || r.peakRssMb > 10).toBe(true)
     }
     // floors were measured and Carnet got an efficiency figure against them
     expect(rows.some((r) => r.server === 'floor' && r.workload === 'W1')).toBe(true)

@@ -47,7 +47,7 @@ export class Api {
       method,
       path,
       body,
-      signal: left === undefined ? undefined : AbortSignal.timeout(left),
+      signal: left === undefined ? undefined : AbortSignal.timeout(Math.ceil(left)),
       headers: body !== undefined ? { 'content-type': 'application/json' } : undefined,
     })
     const text = await res.body.text()

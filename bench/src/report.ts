@@ -1,6 +1,6 @@
 // One table per run: the median repetition of each (workload, variant, server), the ratio
 // Carnet / MLflow and Carnet's efficiency against the floor measured in the same run.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Measurement } from './harness.ts'
 import type { BenchReport } from './runner.ts'
@@ -205,10 +205,10 @@ export function writeResults(
 ): { md: string; csv: string } {
   mkdirSync(dir, { recursive: true })
   const stamp = report.startedAt.toISOString().slice(0, 10)
-  const base = join(
-    dir,
-    `${stamp}-${report.options.backend}${report.options.quick ? '-quick' : ''}`,
-  )
+  let base = join(dir, `${stamp}-${report.options.backend}${report.options.quick ? '-quick' : ''}`)
+  // a second run on the same day keeps the first one's files
+  if (existsSync(`${base}.md`))
+    base += `-${report.startedAt.toISOString().slice(11, 16).replace(':', '')}`
   writeFileSync(`${base}.md`, markdown(report, rows))
   writeFileSync(`${base}.csv`, `${csv(rows)}\n`)
   return { md: `${base}.md`, csv: `${base}.csv` }

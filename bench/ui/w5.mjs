@@ -123,7 +123,12 @@ async function browser() {
       '--disable-sync',
     ],
   })
-  ctx.on('close', () => rmSync(profile, { recursive: true, force: true }))
+  ctx.on('close', () => {
+    // Chromium may still be flushing its profile; a leftover temp folder is harmless.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 3 })
+    } catch {}
+  })
   return ctx
 }
 

@@ -140,7 +140,12 @@ export async function launchBrowser(): Promise<BrowserContext> {
       '--disable-sync',
     ],
   })
-  ctx.on('close', () => rmSync(profile, { recursive: true, force: true }))
+  ctx.on('close', () => {
+    // Chromium may still be flushing its profile; a leftover temp folder is harmless.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 3 })
+    } catch {}
+  })
   return ctx
 }
 
