@@ -46,6 +46,11 @@ export function openMysql(target: ServerTarget, poolSize: number): OpenDatabase 
         const text = fieldInfo.string()
         return text === null ? null : Number(text)
       }
+      // mysql2's own float parser can be off in the last digits; Number() is exact.
+      if (fieldInfo.type === 'DOUBLE' || fieldInfo.type === 'FLOAT') {
+        const text = fieldInfo.string()
+        return text === null ? null : Number(text)
+      }
       if (fieldInfo.type === 'NEWDECIMAL') {
         const text = fieldInfo.string()
         return text === null ? null : Number(text)
