@@ -73,7 +73,7 @@ export function sqliteBackend(dataDir: string, runDir: string): Backend {
       const db = new Database(':memory:')
       const v = db.prepare('SELECT sqlite_version() AS v').get() as { v: string }
       db.close()
-      return `SQLite ${v.v} (Carnet: WAL, synchronous=${process.env['CARNET_SQLITE_SYNCHRONOUS'] ?? 'NORMAL'}; mlflow: SQLAlchemy defaults, rollback journal (DELETE), synchronous=FULL)`
+      return `SQLite ${v.v} (Carnet: WAL, synchronous=${process.env['CARNET_SQLITE_SYNCHRONOUS'] ?? 'NORMAL'}; mlflow: the same file, so WAL too (journal_mode is stored in the file), with SQLite's default synchronous=FULL)`
     },
     close: async () => {},
   }

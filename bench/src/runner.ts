@@ -252,22 +252,41 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           const label = `${workload.id}-${kind}`
           const db = await backend.copyOf(g, label.toLowerCase())
           const artifactsDir = join(paths.workDir, `art-${label}-${process.pid}`)
-          const server = await startServer({
-            kind,
-            backendUri: db.uri,
-            artifactsDir,
-            paths,
-            cpus: serverCpus,
-            label,
-            nodeArgs:
-              kind === 'carnet' && options.carnetProfileDir
-                ? [
-                    '--cpu-prof',
-                    `--cpu-prof-dir=${options.carnetProfileDir}`,
-                    `--cpu-prof-name=${workload.id}-${workload.dataset}-${options.backend}-${Date.now()}.cpuprofile`,
-                  ]
-                : undefined,
-          })
+          let server: Awaited<ReturnType<typeof startServer>>
+          try {
+            server = await startServer({
+              kind,
+              backendUri: db.uri,
+              artifactsDir,
+              paths,
+              cpus: serverCpus,
+              label,
+              nodeArgs:
+                kind === 'carnet' && options.carnetProfileDir
+                  ? [
+                      '--cpu-prof',
+                      `--cpu-prof-dir=${options.carnetProfileDir}`,
+                      `--cpu-prof-name=${workload.id}-${workload.dataset}-${options.backend}-${Date.now()}.cpuprofile`,
+                    ]
+                  : undefined,
+            })
+          } catch (error) {
+            // a server that does not start is a row, not the end of the suite
+            await db.dispose()
+            log(`  ${kind} did not start: ${error instanceof Error ? error.message : error}`)
+            rows.push(
+              skippedRow(
+                workload,
+                kind,
+                `failed: did not start (${error instanceof Error ? error.message : error})`.slice(
+                  0,
+                  200,
+                ),
+              ),
+            )
+            missing.add(kind)
+            continue
+          }
           const api = new Api(server.url, 64)
           const ctx: Ctx = {
             kind,

@@ -68,10 +68,15 @@ function healthy(port: number, path = '/health'): Promise<boolean> {
 }
 
 function command(options: StartOptions, port: number): { file: string; args: string[] } {
+  // SQLAlchemy 2.1 maps plain postgresql:// to psycopg 3; the mlflow venv ships psycopg2
+  const uri =
+    options.kind === 'mlflow'
+      ? options.backendUri.replace(/^postgres(ql)?:\/\//, 'postgresql+psycopg2://')
+      : options.backendUri
   const common = [
     'server',
     '--backend-store-uri',
-    options.backendUri,
+    uri,
     '--host',
     '127.0.0.1',
     '--port',

@@ -526,6 +526,7 @@ export const W8: Workload = {
         }),
       ]
       // (b) with an index on (run_uuid, key, step): 320 evenly spaced steps per run (no spike guarantee)
+      if (probe.kind !== 'sqlite') return out
       await probe.run('CREATE INDEX IF NOT EXISTS bench_floor_rks ON metrics (run_uuid, key, step)')
       const n = fctx.scale.h1m.sidePoints
       const steps = Array.from({ length: 320 }, (_, i) => Math.floor((i * (n - 1)) / 319))
@@ -535,7 +536,7 @@ export const W8: Workload = {
         for (const id of ids) {
           count += (
             await probe.all(
-              `SELECT step, value, timestamp FROM metrics WHERE run_uuid = ? AND key = 'loss' AND step IN (${stepList})`,
+              `SELECT step, value, timestamp FROM metrics INDEXED BY bench_floor_rks WHERE run_uuid = ? AND key = 'loss' AND step IN (${stepList})`,
               [id, ...steps],
             )
           ).length
