@@ -29,7 +29,8 @@ export async function createRun(ctx: SqlContext, input: CreateRunInput): Promise
     source_type: 'UNKNOWN',
     source_name: '',
     entry_point_name: '',
-    user_id: input.userId ?? null,
+    // mlflow-compat: MLflow stores '' (its reader rejects NULL user ids)
+    user_id: input.userId ?? '',
     status: 'RUNNING',
     start_time: input.startTime ?? nowMs(),
     end_time: null,
