@@ -72,9 +72,9 @@ export function postgresBackends(database: string): ProcStat[] {
     } catch {
       continue
     }
-    if (!cmd.startsWith('postgres: ')) continue
-    const parts = cmd.replace(/\0/g, ' ').split(/\s+/)
-    if (parts[2] !== database) continue
+    // process title: `postgres: [cluster: ]user database host(port) state`
+    const title = /^postgres: (?:\S+: )?\S+ (\S+) /.exec(cmd.replace(/\0/g, ' '))
+    if (title?.[1] !== database) continue
     const s = readStat(pid)
     if (s) out.push(s)
   }
