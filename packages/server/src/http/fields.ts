@@ -20,7 +20,16 @@ const wrongType = (name: string, value: unknown) =>
     `Invalid value ${JSON.stringify(value)} for parameter '${name}' supplied:  Hint: Value was of type '${pythonType(value)}'. See the API docs for more information about request parameters.`,
   )
 
-const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+// Field names are a small fixed set; computing each camelCase form once keeps regexes off the hot path.
+const CAMEL = new Map<string, string>()
+const camel = (name: string): string => {
+  let found = CAMEL.get(name)
+  if (found === undefined) {
+    found = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
+    CAMEL.set(name, found)
+  }
+  return found
+}
 
 interface Options {
   required?: boolean
