@@ -4,9 +4,11 @@ import {
   RUN_STATUS_BY_NUMBER,
   RUN_STATUSES,
 } from '@carnet/protocol'
+import { MetricHistoryPage } from '../store/metric-history-page.ts'
 import type { MetricInput, TrackingStore } from '../store/tracking-store.ts'
 import { keyValues, viewType, withPage } from './experiment-routes.ts'
 import type { Fields } from './fields.ts'
+import { JsonText } from './respond.ts'
 import type { RouteDef } from './router.ts'
 
 /** `run_id`, falling back to the deprecated `run_uuid`, as MLflow's handlers read it. */
@@ -185,6 +187,7 @@ export function runRoutes(store: TrackingStore): RouteDef[] {
           f.int('max_results'),
           f.string('page_token') || undefined,
         )
+        if (page instanceof MetricHistoryPage) return historyJson(page)
         return withPage({ metrics: page.items }, page.nextPageToken)
       },
     },
@@ -211,6 +214,16 @@ export function runRoutes(store: TrackingStore): RouteDef[] {
       },
     },
   ]
+}
+
+/** GetMetricHistory.Response from the page's JSON text, shaped as `withPage` shapes it. */
+export function historyJson(page: MetricHistoryPage): JsonText {
+  const token = page.nextPageToken ? `"next_page_token":${JSON.stringify(page.nextPageToken)}` : ''
+  if (page.chunks.length === 0) return new JsonText([`{${token}}`])
+  const parts = ['{"metrics":[', page.chunks[0]!]
+  for (const chunk of page.chunks.slice(1)) parts.push(',', chunk)
+  parts.push(token ? `],${token}}` : ']}')
+  return new JsonText(parts)
 }
 
 const SEE_DOCS = ' See the API docs for more information about request parameters.'

@@ -22,6 +22,19 @@ export async function logBatch(
   await upsertTags(ctx, runId, batch.tags)
 }
 
+/**
+ * A batch of metrics alone, none linked to a logged model: log-metric and most log-batch calls.
+ * PostgreSQL writes it as one statement (metrics.logMetricsInOneStatement), with no transaction.
+ */
+export function isMetricsOnly(batch: BatchInput): boolean {
+  return (
+    batch.metrics.length > 0 &&
+    batch.params.length === 0 &&
+    batch.tags.length === 0 &&
+    batch.metrics.every((m) => !m.model_id)
+  )
+}
+
 export async function deleteTag(ctx: SqlContext, runId: string, key: string): Promise<void> {
   await getActiveRunRow(ctx.db, runId)
   const result = await ctx.db

@@ -1,8 +1,8 @@
-import { MlflowError } from '@carnet/protocol'
-import { decodePageToken, encodePageToken } from '../../search/page-token.ts'
-import type { HistoryIntervalQuery, MetricInput, MetricPoint, Page } from '../tracking-store.ts'
-import type { Executor, SqlContext } from './context.ts'
-import type { LatestMetricsTable, MetricsTable } from './database.ts'
+import { type RawBuilder, sql } from 'kysely'
+import type { MetricInput } from '../tracking-store.ts'
+import type { SqlContext } from './context.ts'
+import { PREPARED } from './dialects/postgres.ts'
+import { assertActiveRun } from './runs.ts'
 import { insertIgnoringDuplicates, upsertRows } from './upsert.ts'
 
 // mlflow-compat: SQL stores keep infinities as the largest finite doubles and NaN as 0 + is_nan.
@@ -15,16 +15,70 @@ export function sanitizeValue(value: number): { value: number; isNan: boolean } 
   return { value, isNan: false }
 }
 
-const isAfterOrEqual = (a: LatestMetricsTable, b: LatestMetricsTable) =>
+/** A metric point as stored: value sanitized, NaN as 0 + isNan. */
+interface Point {
+  key: string
+  value: number
+  timestamp: number
+  step: number
+  isNan: boolean
+}
+
+// mlflow-compat: a point replaces the latest one only when strictly greater by (step, timestamp,
+// value), so among equal points the first logged stays (NaN, stored as 0, ties with a real 0).
+const isNewer = (a: Point, b: Point) =>
   a.step !== b.step
     ? a.step > b.step
-    : (a.timestamp ?? 0) !== (b.timestamp ?? 0)
-      ? (a.timestamp ?? 0) > (b.timestamp ?? 0)
-      : a.value >= b.value
+    : a.timestamp !== b.timestamp
+      ? a.timestamp > b.timestamp
+      : a.value > b.value
+
+/**
+ * The batch's points and, per key, the candidate for latest_metrics, sorted by key so concurrent
+ * upserts lock rows in the same order. Repeated points need no filtering here: every insert below
+ * ignores rows whose primary key exists, including earlier rows of the same statement.
+ */
+function preparePoints(metrics: MetricInput[]): { points: Point[]; latest: Point[] } {
+  const points: Point[] = []
+  const best = new Map<string, Point>()
+  for (const m of metrics) {
+    const { value, isNan } = sanitizeValue(m.value)
+    const point: Point = { key: m.key, value, timestamp: m.timestamp, step: m.step, isNan }
+    points.push(point)
+    const current = best.get(m.key)
+    if (!current || isNewer(point, current)) best.set(m.key, point)
+  }
+  const latest = [...best.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  return { points, latest }
+}
+
+/**
+ * Logs metrics to a run in ONE statement, outside any transaction (PostgreSQL): the run check, the
+ * points (repeats ignored) and the conditional latest_metrics upsert are data-modifying CTEs, so the
+ * request costs one round trip and one commit, and lands whole or not at all. A missing or deleted
+ * run writes nothing and answers as MLflow does. Its text is the same for any batch size (arrays
+ * are single parameters), so each connection prepares it once.
+ */
+export async function logMetricsInOneStatement(
+  ctx: SqlContext,
+  runId: string,
+  metrics: MetricInput[],
+): Promise<void> {
+  const { points, latest } = preparePoints(metrics)
+  const active = sql`EXISTS (SELECT 1 FROM run WHERE lifecycle_stage = 'active')`
+  const result = await sql<{ lifecycle_stage: string | null }>`${sql.raw(PREPARED)}
+    WITH run AS (SELECT lifecycle_stage FROM runs WHERE run_uuid = ${runId}),
+    points AS (${postgresInsertPoints(runId, points, active)}),
+    latest AS (${postgresUpsertLatest(runId, latest, active)})
+    SELECT lifecycle_stage FROM run`.execute(ctx.db)
+  assertActiveRun(runId, result.rows[0])
+}
 
 /**
  * Inserts metric points (exact duplicates are ignored by the primary key) and advances
- * latest_metrics with one upsert per key: the greatest (step, timestamp, value) wins.
+ * latest_metrics with one conditional upsert, no read first: a stored row changes only for a newer
+ * point, decided by the database under its row lock, so concurrent writers cannot regress it.
+ * Runs inside the caller's transaction, after the run was checked.
  */
 export async function insertMetrics(
   ctx: SqlContext,
@@ -33,55 +87,122 @@ export async function insertMetrics(
   metrics: MetricInput[],
 ): Promise<void> {
   if (metrics.length === 0) return
-  const rows: MetricsTable[] = []
-  const seen = new Set<string>()
-  for (const m of metrics) {
-    const { value, isNan } = sanitizeValue(m.value)
-    const id = `${m.key}\u0000${m.timestamp}\u0000${m.step}\u0000${value}\u0000${isNan}`
-    if (seen.has(id)) continue
-    seen.add(id)
-    rows.push({
-      key: m.key,
-      value,
-      timestamp: m.timestamp,
-      step: m.step,
-      run_uuid: runId,
-      is_nan: ctx.dialect.bool(isNan),
-    })
+  const { points, latest } = preparePoints(metrics)
+  switch (ctx.dialect.name) {
+    case 'sqlite':
+      await sqliteInsertPoints(runId, points).execute(ctx.db)
+      await sqliteUpsertLatest(runId, latest).execute(ctx.db)
+      break
+    case 'postgres':
+      await postgresInsertPoints(runId, points).execute(ctx.db)
+      await postgresUpsertLatest(runId, latest).execute(ctx.db)
+      break
+    case 'mysql':
+      await mysqlInsertPoints(ctx, runId, points)
+      await mysqlUpsertLatest(ctx, runId, latest)
+      break
   }
-  for (let i = 0; i < rows.length; i += 500) {
-    await insertIgnoringDuplicates(ctx, 'metrics', rows.slice(i, i + 500))
-  }
-  await advanceLatest(ctx, runId, rows)
   await insertModelMetrics(ctx, runId, experimentId, metrics)
 }
 
-async function advanceLatest(ctx: SqlContext, runId: string, rows: MetricsTable[]): Promise<void> {
-  const keys = [...new Set(rows.map((r) => r.key))]
-  let query = ctx.db
-    .selectFrom('latest_metrics')
-    .selectAll()
-    .where('run_uuid', '=', runId)
-    .where('key', 'in', keys)
-  if (ctx.dialect.name !== 'sqlite') query = query.forUpdate()
-  const current = new Map((await query.execute()).map((r) => [r.key, r]))
-  const changed = new Map<string, LatestMetricsTable>()
-  for (const row of rows) {
-    const candidate: LatestMetricsTable = {
-      key: row.key,
-      value: row.value,
-      timestamp: row.timestamp,
-      step: row.step,
-      is_nan: row.is_nan,
-      run_uuid: runId,
-    }
-    const best = changed.get(row.key) ?? current.get(row.key)
-    if (!best || isAfterOrEqual(candidate, best)) changed.set(row.key, candidate)
+// SQLite: the rows travel as one JSON array, so the statement text is the same for any batch size
+// (prepared once, then cached) and each row costs no more than a prepared single-row insert.
+// SQLite's JSON reader parses doubles exactly (metrics.test.ts checks the round trip).
+const sqliteRows = (points: Point[]) =>
+  JSON.stringify(points.map((p) => [p.key, p.value, p.timestamp, p.step, p.isNan ? 1 : 0]))
+
+const sqliteInsertPoints = (runId: string, points: Point[]) => sql`
+  INSERT OR IGNORE INTO metrics ("key", value, timestamp, step, is_nan, run_uuid)
+  SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, ${runId}
+  FROM json_each(${sqliteRows(points)}) AS j`
+
+// `WHERE true` lets SQLite parse the ON CONFLICT clause after INSERT … SELECT.
+const sqliteUpsertLatest = (runId: string, latest: Point[]) => sql`
+  INSERT INTO latest_metrics ("key", value, timestamp, step, is_nan, run_uuid)
+  SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, ${runId}
+  FROM json_each(${sqliteRows(latest)}) AS j WHERE true
+  ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value,
+    timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+  WHERE (excluded.step, excluded.timestamp, excluded.value)
+    > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`
+
+// PostgreSQL: one array parameter per column, unnested, whatever the batch size.
+const postgresRows = (points: Point[]) => sql`unnest(
+    ${points.map((p) => p.key)}::text[], ${points.map((p) => p.value)}::float8[],
+    ${points.map((p) => p.timestamp)}::bigint[], ${points.map((p) => p.step)}::bigint[],
+    ${points.map((p) => p.isNan)}::boolean[]
+  ) AS p("key", value, timestamp, step, is_nan)`
+
+// INSERT INTO <table> … SELECT the points of one run, when the guard holds.
+const postgresInsertSelect = (
+  table: 'metrics' | 'latest_metrics',
+  runId: string,
+  points: Point[],
+  guard: RawBuilder<unknown>,
+) => sql`
+  INSERT INTO ${sql.table(table)} ("key", value, timestamp, step, is_nan, run_uuid)
+  SELECT p."key", p.value, p.timestamp, p.step, p.is_nan, ${runId} FROM ${postgresRows(points)}
+  WHERE ${guard}`
+
+const postgresInsertPoints = (
+  runId: string,
+  points: Point[],
+  guard: RawBuilder<unknown> = sql`true`,
+) => sql`${postgresInsertSelect('metrics', runId, points, guard)}
+  ON CONFLICT DO NOTHING`
+
+const postgresUpsertLatest = (
+  runId: string,
+  latest: Point[],
+  guard: RawBuilder<unknown> = sql`true`,
+) => sql`${postgresInsertSelect('latest_metrics', runId, latest, guard)}
+  ON CONFLICT ("key", run_uuid) DO UPDATE SET value = excluded.value,
+    timestamp = excluded.timestamp, step = excluded.step, is_nan = excluded.is_nan
+  WHERE (excluded.step, excluded.timestamp, excluded.value)
+    > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`
+
+// MySQL: multi-row VALUES (a 1,000-metric batch is one statement).
+async function mysqlInsertPoints(ctx: SqlContext, runId: string, points: Point[]): Promise<void> {
+  const rows = points.map((p) => ({
+    key: p.key,
+    value: p.value,
+    timestamp: p.timestamp,
+    step: p.step,
+    is_nan: p.isNan ? 1 : 0,
+    run_uuid: runId,
+  }))
+  for (let i = 0; i < rows.length; i += 1000) {
+    await insertIgnoringDuplicates(ctx, 'metrics', rows.slice(i, i + 1000))
   }
-  await upsertRows(ctx, 'latest_metrics', [...changed.values()], {
-    keys: ['key', 'run_uuid'],
-    update: ['value', 'timestamp', 'step', 'is_nan'],
-  })
+}
+
+/**
+ * ON DUPLICATE KEY UPDATE may assign left to right, each assignment seeing the ones before it, so
+ * the order and conditions are chosen to be right either way: is_nan and value first, on the full
+ * comparison of the stored row; then timestamp, which must change exactly when (step, timestamp)
+ * grows (equal ones make it a no-op); then step, when it grows.
+ */
+async function mysqlUpsertLatest(ctx: SqlContext, runId: string, latest: Point[]): Promise<void> {
+  const newer = sql`(VALUES(step), VALUES(\`timestamp\`), VALUES(\`value\`)) > (step, \`timestamp\`, \`value\`)`
+  await ctx.db
+    .insertInto('latest_metrics')
+    .values(
+      latest.map((p) => ({
+        key: p.key,
+        value: p.value,
+        timestamp: p.timestamp,
+        step: p.step,
+        is_nan: p.isNan ? 1 : 0,
+        run_uuid: runId,
+      })),
+    )
+    .onDuplicateKeyUpdate({
+      is_nan: sql`IF(${newer}, VALUES(is_nan), is_nan)`,
+      value: sql`IF(${newer}, VALUES(\`value\`), \`value\`)`,
+      timestamp: sql`IF((VALUES(step), VALUES(\`timestamp\`)) > (step, \`timestamp\`), VALUES(\`timestamp\`), \`timestamp\`)`,
+      step: sql`IF(VALUES(step) > step, VALUES(step), step)`,
+    })
+    .execute()
 }
 
 /** Metrics logged with a model id also go to that logged model's metrics (MLflow 3). */
@@ -93,7 +214,11 @@ async function insertModelMetrics(
 ): Promise<void> {
   const linked = metrics.filter((m) => m.model_id)
   if (linked.length === 0) return
-  const rows = linked.map((m) => ({
+  // One row per primary key (the last one wins): an upsert may not touch a row twice.
+  const byKey = new Map<string, MetricInput>()
+  for (const m of linked)
+    byKey.set(`${m.model_id}\u0000${m.key}\u0000${m.timestamp}\u0000${m.step}`, m)
+  const rows = [...byKey.values()].map((m) => ({
     model_id: m.model_id!,
     metric_name: m.key,
     metric_timestamp_ms: m.timestamp,
@@ -109,130 +234,4 @@ async function insertModelMetrics(
     keys: ['model_id', 'metric_name', 'metric_timestamp_ms', 'metric_step', 'run_id'],
     update: ['metric_value'],
   })
-}
-
-const toPoint = (row: {
-  key: string
-  value: number
-  timestamp: number
-  step: number
-  is_nan: boolean | number
-}): MetricPoint => ({
-  key: row.key,
-  value: row.is_nan ? 'NaN' : row.value,
-  timestamp: row.timestamp,
-  step: row.step,
-})
-
-export async function getMetricHistory(
-  db: Executor,
-  runId: string,
-  key: string,
-  maxResults: number | undefined,
-  pageToken: string | undefined,
-): Promise<Page<MetricPoint>> {
-  // mlflow-compat: an unknown run has an empty history (200 {}), not an error.
-  const offset = decodePageToken(pageToken)
-  let query = db
-    .selectFrom('metrics')
-    .select(['key', 'value', 'timestamp', 'step', 'is_nan'])
-    .where('run_uuid', '=', runId)
-    .where('key', '=', key)
-    .orderBy('timestamp')
-    .orderBy('step')
-    .orderBy('value')
-  if (maxResults !== undefined && maxResults > 0) query = query.limit(maxResults + 1).offset(offset)
-  else if (offset > 0) query = query.limit(Number.MAX_SAFE_INTEGER).offset(offset)
-  const rows = await query.execute()
-  const hasMore = maxResults !== undefined && maxResults > 0 && rows.length > maxResults
-  const items = (hasMore ? rows.slice(0, maxResults) : rows).map(toPoint)
-  return { items, nextPageToken: hasMore ? encodePageToken(offset + maxResults!) : undefined }
-}
-
-/**
- * Sampled history for charts, per run in request order. A run with more distinct steps than
- * `maxResults` keeps its first and last points and, in evenly cut step buckets, each bucket's lowest
- * and highest value: at most `maxResults` points, and spikes survive down-sampling.
- */
-export async function getMetricHistoryBulkInterval(
-  db: Executor,
-  query: HistoryIntervalQuery,
-): Promise<MetricPoint[]> {
-  const runIds = [...new Set(query.runIds)]
-  if (runIds.length === 0) return []
-  let select = db
-    .selectFrom('metrics')
-    .select(['run_uuid', 'key', 'value', 'timestamp', 'step', 'is_nan'])
-    .where('run_uuid', 'in', runIds)
-    .where('key', '=', query.metricKey)
-  if (query.startStep !== undefined) select = select.where('step', '>=', query.startStep)
-  if (query.endStep !== undefined) select = select.where('step', '<=', query.endStep)
-  const rows = await select.orderBy('run_uuid').orderBy('step').orderBy('timestamp').execute()
-  const byRun = new Map<string, Row[]>()
-  for (const row of rows) {
-    const list = byRun.get(row.run_uuid)
-    if (list) list.push(row)
-    else byRun.set(row.run_uuid, [row])
-  }
-  const out: MetricPoint[] = []
-  for (const runId of runIds) {
-    for (const row of sampleRun(byRun.get(runId) ?? [], query.maxResults)) {
-      out.push({ ...toPoint(row), run_id: row.run_uuid })
-    }
-  }
-  return out
-}
-
-type Row = MetricsTable
-
-const roundHalfEven = (x: number) => {
-  const floor = Math.floor(x)
-  const diff = x - floor
-  if (diff !== 0.5) return Math.round(x)
-  return floor % 2 === 0 ? floor : floor + 1
-}
-
-function sampleRun(rows: Row[], maxResults: number): Row[] {
-  let distinct = 0
-  for (let i = 0; i < rows.length; i++)
-    if (i === 0 || rows[i]!.step !== rows[i - 1]!.step) distinct++
-  if (distinct <= maxResults) return rows
-  const keep = new Set<Row>([rows[0]!, rows[rows.length - 1]!])
-  const budget = maxResults - 2
-  if (budget % 2 === 1) {
-    // An odd budget also keeps the middle step, as MLflow's evenly spaced sample would.
-    const steps = [...new Set(rows.map((r) => r.step))]
-    const middle = steps[roundHalfEven((steps.length - 1) / 2)]
-    const row = rows.find((r) => r.step === middle)
-    if (row) keep.add(row)
-  }
-  const buckets = Math.floor(budget / 2)
-  const first = rows[0]!.step
-  const width = (rows[rows.length - 1]!.step - first + 1) / Math.max(buckets, 1)
-  let i = 0
-  for (let b = 0; b < buckets; b++) {
-    const limit = first + (b + 1) * width
-    let lo: Row | undefined
-    let hi: Row | undefined
-    while (i < rows.length && rows[i]!.step < limit) {
-      const row = rows[i]!
-      if (!row.is_nan) {
-        if (!lo || row.value < lo.value) lo = row
-        if (!hi || row.value > hi.value) hi = row
-      }
-      i++
-    }
-    if (lo) keep.add(lo)
-    if (hi) keep.add(hi)
-  }
-  return rows.filter((r) => keep.has(r))
-}
-
-export function checkIntervalQuery(query: HistoryIntervalQuery): void {
-  if (query.runIds.length > 100) {
-    // mlflow-compat
-    throw MlflowError.invalidParameter(
-      `GetMetricHistoryBulkInterval request must specify at most 100 run_ids. Received ${query.runIds.length} run_ids.`,
-    )
-  }
 }

@@ -52,21 +52,32 @@ export async function findRunRow(db: Executor, runId: string): Promise<RunRow | 
   return db.selectFrom('runs').selectAll().where('run_uuid', '=', runId).executeTakeFirst()
 }
 
+// mlflow-compat
+const runNotFound = (runId: string) => `Run with id=${runId} not found`
+
 export async function getRunRow(db: Executor, runId: string): Promise<RunRow> {
-  // mlflow-compat
-  return assertFound(await findRunRow(db, runId), `Run with id=${runId} not found`)
+  return assertFound(await findRunRow(db, runId), runNotFound(runId))
 }
 
 /** The run, which must be active: MLflow refuses every write to a deleted run. */
 export async function getActiveRunRow(db: Executor, runId: string): Promise<RunRow> {
-  const row = await getRunRow(db, runId)
+  const row = await findRunRow(db, runId)
+  assertActiveRun(runId, row)
+  return row
+}
+
+/** MLflow's answers for a write to a run that is missing (404) or not active (400). */
+export function assertActiveRun<T extends { lifecycle_stage: string | null }>(
+  runId: string,
+  row: T | undefined,
+): asserts row is T {
+  if (!row) throw MlflowError.notFound(runNotFound(runId))
   if (row.lifecycle_stage !== 'active') {
     // mlflow-compat
     throw MlflowError.invalidParameter(
       `The run ${runId} must be in the 'active' state. Current state is ${row.lifecycle_stage}.`,
     )
   }
-  return row
 }
 
 export async function getRun(db: Executor, runId: string): Promise<Run> {

@@ -24,10 +24,13 @@ import { openDatabase } from './dialects/open-database.ts'
 import type { OpenDatabase } from './dialects/sql-dialect.ts'
 import * as experiments from './experiments.ts'
 import * as logging from './logging.ts'
+import * as history from './metric-history.ts'
+import * as interval from './metric-interval.ts'
 import * as metrics from './metrics.ts'
 import { ensureSchema } from './migrate.ts'
 import * as runs from './runs.ts'
 import * as search from './search.ts'
+import { SeriesCache, seriesCacheBytesFromEnv } from './series-cache.ts'
 import { upsertRows } from './upsert.ts'
 import { WriteQueue } from './write-queue.ts'
 
@@ -40,6 +43,8 @@ export interface SqlTrackingStoreOptions {
   artifactsDestination?: string | undefined
   poolSize?: number
   sqliteSynchronous?: 'NORMAL' | 'FULL'
+  /** Bytes of metric series kept for charts (default CARNET_SERIES_CACHE_MB, 64 MiB; 0 = off). */
+  seriesCacheBytes?: number
 }
 
 /** The tracking store over SQLite, PostgreSQL or MySQL: a facade over per-entity query modules. */
@@ -48,10 +53,15 @@ export class SqlTrackingStore implements TrackingStore {
   readonly #ctx: SqlContext
   readonly #readCtx: SqlContext
   readonly #queue: WriteQueue | undefined
+  readonly #series: SeriesCache
   #artifactRoots: ArtifactRoots
 
-  private constructor(open: OpenDatabase, defaultArtifactRoot: string) {
+  private constructor(open: OpenDatabase, defaultArtifactRoot: string, seriesCacheBytes: number) {
     this.#open = open
+    this.#series = new SeriesCache({
+      maxBytes: seriesCacheBytes,
+      externalVersion: open.dataVersion,
+    })
     this.#ctx = { db: open.db, dialect: open.dialect, defaultArtifactRoot }
     this.#artifactRoots = { defaultArtifactRoot, extraRoots: extraRootsFromEnv(process.env) }
     this.#readCtx = { ...this.#ctx, db: open.readDb }
@@ -68,7 +78,11 @@ export class SqlTrackingStore implements TrackingStore {
     })
     try {
       await ensureSchema(open)
-      const store = new SqlTrackingStore(open, options.defaultArtifactRoot)
+      const store = new SqlTrackingStore(
+        open,
+        options.defaultArtifactRoot,
+        options.seriesCacheBytes ?? seriesCacheBytesFromEnv(process.env),
+      )
       store.#artifactRoots.artifactsDestination = options.artifactsDestination
       await store.#ensureDefaultExperiment()
       return store
@@ -122,9 +136,23 @@ export class SqlTrackingStore implements TrackingStore {
         throw translateDriverError(error, this.#ctx.dialect)
       }
     }
+    return this.#retrying(() =>
+      this.#open.db.transaction().execute((trx) => fn({ ...this.#ctx, db: trx })),
+    )
+  }
+
+  /**
+   * A write that is a single statement, atomic by itself (PostgreSQL and MySQL): no transaction
+   * around it, so it costs one round trip; again on a deadlock.
+   */
+  #writeStatement<T>(fn: (ctx: SqlContext) => Promise<T>): Promise<T> {
+    return this.#retrying(() => fn(this.#ctx))
+  }
+
+  async #retrying<T>(work: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#open.db.transaction().execute((trx) => fn({ ...this.#ctx, db: trx }))
+        return await work()
       } catch (error) {
         if (attempt < MAX_ATTEMPTS && this.#ctx.dialect.isRetryable(error)) {
           await new Promise((done) => setTimeout(done, attempt * 5 * Math.random()))
@@ -289,7 +317,27 @@ export class SqlTrackingStore implements TrackingStore {
     options: { single?: boolean } = {},
   ): Promise<void> {
     const normalized = normalizeBatch(batch, options.single)
-    return this.#write((ctx) => logging.logBatch(ctx, runId, normalized, options.single))
+    try {
+      return await this.#logBatch(runId, normalized, options.single)
+    } finally {
+      // Settled (committed, or failed perhaps after committing): cached series must not hide it.
+      if (normalized.metrics.length > 0) {
+        this.#series.invalidate(
+          runId,
+          normalized.metrics.map((m) => m.key),
+        )
+      }
+    }
+  }
+
+  /** Metrics alone (log-metric, most log-batch calls) are one statement on PostgreSQL. */
+  #logBatch(runId: string, batch: BatchInput, single: boolean | undefined): Promise<void> {
+    if (this.#ctx.dialect.name === 'postgres' && logging.isMetricsOnly(batch)) {
+      return this.#writeStatement((ctx) =>
+        metrics.logMetricsInOneStatement(ctx, runId, batch.metrics),
+      )
+    }
+    return this.#write((ctx) => logging.logBatch(ctx, runId, batch, single))
   }
 
   deleteTag(runId: string, key: string): Promise<void> {
@@ -310,12 +358,12 @@ export class SqlTrackingStore implements TrackingStore {
     maxResults: number | undefined,
     pageToken: string | undefined,
   ): Promise<Page<MetricPoint>> {
-    return this.#read((ctx) => metrics.getMetricHistory(ctx.db, runId, key, maxResults, pageToken))
+    return this.#read((ctx) => history.getMetricHistory(ctx.db, runId, key, maxResults, pageToken))
   }
 
   async getMetricHistoryBulkInterval(query: HistoryIntervalQuery): Promise<MetricPoint[]> {
-    metrics.checkIntervalQuery(query)
-    return this.#read((ctx) => metrics.getMetricHistoryBulkInterval(ctx.db, query))
+    interval.checkIntervalQuery(query)
+    return this.#read((ctx) => interval.getMetricHistoryBulkInterval(ctx, query, this.#series))
   }
 
   close(): Promise<void> {

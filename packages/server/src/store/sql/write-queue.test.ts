@@ -31,6 +31,30 @@ describe('WriteQueue', () => {
     await db.destroy()
   })
 
+  it('groups writes that arrive in separate callbacks of one event-loop turn', async () => {
+    const db = new Kysely<{ t: { v: number } }>({
+      dialect: new SqliteDialect({ database: new BetterSqlite3(':memory:') }),
+    })
+    await sql`CREATE TABLE t (v INTEGER PRIMARY KEY)`.execute(db)
+    let transactions = 0
+    const queue = new WriteQueue(async (body) => {
+      transactions++
+      await db.transaction().execute((trx) => body(trx as unknown as Executor))
+    })
+    // Like requests read from several sockets: each callback queues its write and returns.
+    const writes = [1, 2, 3, 4].map(
+      (v) =>
+        new Promise((done, fail) =>
+          setImmediate(() => {
+            queue.run((trx) => sql`INSERT INTO t (v) VALUES (${v})`.execute(trx)).then(done, fail)
+          }),
+        ),
+    )
+    await Promise.all(writes)
+    expect(transactions).toBe(1)
+    await db.destroy()
+  })
+
   it('fails every write of a group whose commit fails', async () => {
     const queue = new WriteQueue(async () => {
       throw new Error('disk full')

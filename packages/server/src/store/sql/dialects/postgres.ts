@@ -22,6 +22,32 @@ export const POSTGRES_DIALECT: SqlDialect = {
   ilike: (column, pattern) => sql<boolean>`${column} ILIKE ${pattern}`,
 }
 
+/**
+ * Starts a statement that each connection should parse and plan once (a named prepared statement)
+ * instead of on every call; for hot statements whose text is the same on every call.
+ */
+export const PREPARED = '/* carnet:prepared */ '
+
+const statementNames = new Map<string, string>()
+
+class PreparingClient extends pg.Client {
+  // Kysely calls query(sql, parameters); marked statements go out with a name, which pg parses
+  // once per connection.
+  override query(...args: unknown[]): never {
+    const [text, values] = args
+    const query = super.query as (...a: unknown[]) => never
+    if (args.length === 2 && typeof text === 'string' && text.startsWith(PREPARED)) {
+      let name = statementNames.get(text)
+      if (!name) {
+        name = `carnet_${statementNames.size + 1}`
+        statementNames.set(text, name)
+      }
+      return query.call(this, { name, text, values })
+    }
+    return query.apply(this, args)
+  }
+}
+
 // BIGINT columns hold millisecond timestamps and steps, which fit a double exactly.
 const INT8_OID = 20
 const parseInt8 = (value: string) => Number(value)
@@ -34,6 +60,7 @@ export function openPostgres(target: ServerTarget, poolSize: number): OpenDataba
     password: target.password,
     database: target.database,
     max: poolSize,
+    Client: PreparingClient,
     ssl: sslOption(target.options['sslmode']),
     options: target.options['options'],
     types: {

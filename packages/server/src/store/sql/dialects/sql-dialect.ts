@@ -27,5 +27,11 @@ export interface OpenDatabase {
   /** For reads outside transactions: SQLite's second connection reads while a write is open. */
   readDb: Kysely<Database>
   dialect: SqlDialect
+  /**
+   * SQLite: `PRAGMA data_version` of the connection Carnet writes through (read outside any
+   * transaction), which changes only when another connection (another process) commits. Absent on
+   * servers, which have no such counter.
+   */
+  dataVersion?: () => Promise<number>
   close(): Promise<void>
 }
