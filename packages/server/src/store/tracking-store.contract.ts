@@ -411,6 +411,48 @@ export function describeTrackingStore(
       await expectCode(search(undefined, [], 50001), 'INVALID_PARAMETER_VALUE')
     })
 
+    it('pages runs in the order of one full search, through ties, NaN and missing values', async () => {
+      const experimentId = await store.createExperiment(unique('pages'), undefined, [])
+      for (let i = 0; i < 17; i++) {
+        const run = await store.createRun({ experimentId, startTime: 1000 + (i % 3), tags: [] })
+        await store.logBatch(run.info.run_id, {
+          metrics: i % 5 === 4 ? [] : [metric('acc', [0.5, 0.25, Number.NaN, 0.5][i % 4]!)],
+          params: i % 3 === 2 ? [] : [{ key: 'p', value: i % 3 ? 'b' : 'a' }],
+          tags: [],
+        })
+      }
+      const cases: [string[], string | undefined][] = [
+        [[], undefined],
+        [['metrics.acc DESC'], undefined],
+        [['metrics.acc DESC'], 'metrics.acc > 0.1'],
+        [['params.p ASC', 'metrics.acc ASC'], "params.p != 'c'"],
+        [['attributes.start_time ASC'], undefined],
+      ]
+      for (const [orderBy, filter] of cases) {
+        const query = {
+          experimentIds: [experimentId],
+          filter,
+          orderBy,
+          viewType: 'ACTIVE_ONLY' as const,
+        }
+        const ids = (page: { items: { info: { run_id: string } }[] }) =>
+          page.items.map((r) => r.info.run_id)
+        const full = ids(await store.searchRuns({ ...query, maxResults: 100 }))
+        const paged: string[] = []
+        let token: string | undefined
+        do {
+          const page = await store.searchRuns({ ...query, maxResults: 3, pageToken: token })
+          paged.push(...ids(page))
+          token = page.nextPageToken
+        } while (token && paged.length <= full.length)
+        expect(paged).toEqual(full)
+        // MLflow's offset tokens keep working.
+        const offset = Buffer.from('{"offset": 4}').toString('base64')
+        const rest = await store.searchRuns({ ...query, maxResults: 2, pageToken: offset })
+        expect(ids(rest)).toEqual(full.slice(4, 6))
+      }
+    })
+
     it('searches experiments by name and tags', async () => {
       const prefix = unique('find')
       const a = await store.createExperiment(`${prefix}-alpha`, undefined, [

@@ -75,24 +75,42 @@ export function runFilterSql(dialect: SqlDialect, expr: FilterExpr): Bool {
   }
 }
 
+/**
+ * The test a metric, param or tag comparison makes on one row of latest_metrics, params or tags
+ * (`alias`), the row of the compared key. Not for IS NULL / IS NOT NULL, which test the row's presence.
+ */
+export function keyRowTest(dialect: SqlDialect, alias: string, c: Comparison): Bool {
+  const value = sql.ref(`${alias}.value`)
+  if (c.entity !== 'metric') return compareString(dialect, value, c)
+  // mlflow-compat: a NaN latest value matches only `!=`.
+  const notNan = sql<SqlBool>`${sql.ref(`${alias}.is_nan`)} = ${dialect.bool(false)}`
+  return c.op === '!='
+    ? sql<SqlBool>`(NOT (${notNan}) OR ${compareNumber(value, c)})`
+    : sql<SqlBool>`${notNan} AND ${compareNumber(value, c)}`
+}
+
+/**
+ * True when every run the comparison matches has a row for its key holding an ordinary value: a
+ * non-NaN metric, a non-NULL param or tag value. Such a comparison can be joined to, not probed.
+ */
+export function impliesOrdinaryValue(c: Comparison): boolean {
+  if (c.entity === 'metric') return c.op !== '!='
+  if (c.entity === 'param' || c.entity === 'tag')
+    return c.op !== 'IS NULL' && c.op !== 'IS NOT NULL'
+  return false
+}
+
 function runComparison(dialect: SqlDialect, c: Comparison): Bool {
   switch (c.entity) {
-    case 'metric': {
-      // mlflow-compat: a NaN latest value matches only `!=`.
-      const notNan = sql<SqlBool>`m.is_nan = ${dialect.bool(false)}`
-      const test =
-        c.op === '!='
-          ? sql<SqlBool>`(NOT (${notNan}) OR ${compareNumber(sql.ref('m.value'), c)})`
-          : sql<SqlBool>`${notNan} AND ${compareNumber(sql.ref('m.value'), c)}`
-      return sql<SqlBool>`EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = runs.run_uuid AND m.key = ${c.key} AND ${test})`
-    }
+    case 'metric':
+      return sql<SqlBool>`EXISTS (SELECT 1 FROM latest_metrics m WHERE m.run_uuid = runs.run_uuid AND m.key = ${c.key} AND ${keyRowTest(dialect, 'm', c)})`
     case 'param':
     case 'tag': {
       const table = c.entity === 'param' ? sql.raw('params') : sql.raw('tags')
       const has = sql<SqlBool>`EXISTS (SELECT 1 FROM ${table} p WHERE p.run_uuid = runs.run_uuid AND p.key = ${c.key}`
       if (c.op === 'IS NULL') return sql<SqlBool>`NOT ${has})`
       if (c.op === 'IS NOT NULL') return sql<SqlBool>`${has})`
-      return sql<SqlBool>`${has} AND ${compareString(dialect, sql.ref('p.value'), c)})`
+      return sql<SqlBool>`${has} AND ${keyRowTest(dialect, 'p', c)})`
     }
     case 'attribute': {
       const column = RUN_ATTRIBUTE_COLUMNS[c.key]

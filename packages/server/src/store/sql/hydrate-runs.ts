@@ -1,5 +1,6 @@
 import type { DatasetInput, KeyValue, Metric, Run } from '@carnet/protocol'
-import type { Executor } from './context.ts'
+import { type RawBuilder, sql } from 'kysely'
+import type { Executor, SqlContext } from './context.ts'
 import type { RunRow } from './runs.ts'
 import { toRunInfo } from './runs.ts'
 
@@ -24,6 +25,80 @@ function group<T extends { run_uuid: string }>(rows: T[]): Map<string, T[]> {
 
 const byKey = (a: { key: string }, b: { key: string }) =>
   a.key < b.key ? -1 : a.key > b.key ? 1 : 0
+
+/** The runs with these ids, in this order (ids not found are left out). */
+export async function hydrateRunIds(
+  ctx: SqlContext,
+  ids: string[],
+  options: { modelInputs: boolean },
+): Promise<Run[]> {
+  if (ids.length === 0) return []
+  if (ctx.dialect.name === 'mysql') {
+    // MariaDB's JSON_ARRAYAGG is cut at group_concat_max_len: plain rows, grouped here.
+    const found = await inChunks(ids, (c) =>
+      ctx.db.selectFrom('runs').selectAll().where('run_uuid', 'in', c).execute(),
+    )
+    const byId = new Map(found.map((row) => [row.run_uuid, row]))
+    return hydrateRuns(
+      ctx.db,
+      ids.flatMap((id) => byId.get(id) ?? []),
+      options,
+    )
+  }
+  const agg = AGGREGATES[ctx.dialect.name]
+  const [found, datasets, models] = await Promise.all([
+    inChunks(ids, (c) =>
+      sql<RunRow & { m: unknown; p: unknown; t: unknown }>`SELECT runs.*,
+        (SELECT ${agg.array(sql`x.key, x.value, x.timestamp, x.step, x.is_nan`)} FROM latest_metrics x WHERE x.run_uuid = runs.run_uuid) AS m,
+        (SELECT ${agg.array(sql`x.key, x.value`)} FROM params x WHERE x.run_uuid = runs.run_uuid) AS p,
+        (SELECT ${agg.array(sql`x.key, x.value`)} FROM tags x WHERE x.run_uuid = runs.run_uuid) AS t
+        FROM runs WHERE runs.run_uuid IN (${sql.join(c)})`
+        .execute(ctx.db)
+        .then((r) => r.rows),
+    ),
+    loadDatasetInputs(ctx.db, ids),
+    loadModelEdges(ctx.db, ids),
+  ])
+  const byId = new Map(found.map((row) => [row.run_uuid, row]))
+  return ids.flatMap((id) => {
+    const row = byId.get(id)
+    if (!row) return []
+    const metrics = jsonRows<[string, number, number | null, number, boolean | number]>(row.m)
+    const params = jsonRows<[string, string]>(row.p)
+    const tags = jsonRows<[string, string | null]>(row.t)
+    return [
+      toRun(
+        row,
+        metrics.map(([key, value, timestamp, step, isNan]) => ({
+          key,
+          value: isNan ? ('NaN' as const) : value,
+          timestamp: timestamp ?? 0,
+          step,
+        })),
+        params.map(([key, value]) => ({ key, value })),
+        tags.map(([key, value]) => ({ key, value: value ?? '' })),
+        datasets.get(id),
+        models.get(id),
+        options,
+      ),
+    ]
+  })
+}
+
+/** Per dialect: an aggregate of one JSON array per row, `[]` or NULL when there are no rows. */
+const AGGREGATES: Record<
+  'sqlite' | 'postgres',
+  { array: (items: RawBuilder<unknown>) => RawBuilder<unknown> }
+> = {
+  sqlite: { array: (items) => sql`json_group_array(json_array(${items}))` },
+  postgres: { array: (items) => sql`json_agg(json_build_array(${items}))` },
+}
+
+/** A JSON aggregate as the driver returns it: text (SQLite), parsed (pg's json type) or NULL. */
+function jsonRows<T>(value: unknown): T[] {
+  if (value === null || value === undefined) return []
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T[]
+}
 
 /** Turns run rows into wire runs with a fixed number of queries per page, never one per run. */
 export async function hydrateRuns(
@@ -63,40 +138,49 @@ export async function hydrateRuns(
   const tagsByRun = group(tags)
   return rows.map((row) => {
     const id = row.run_uuid
-    const runTags: KeyValue[] = (tagsByRun.get(id) ?? [])
-      .map((t) => ({ key: t.key, value: t.value ?? '' }))
-      .sort(byKey)
-    const info = toRunInfo(row)
-    if (!info.run_name) info.run_name = runTags.find((t) => t.key === 'mlflow.runName')?.value ?? ''
-    const runMetrics: Metric[] = (metricsByRun.get(id) ?? [])
-      .map((m) => ({
+    return toRun(
+      row,
+      (metricsByRun.get(id) ?? []).map((m) => ({
         key: m.key,
         value: m.is_nan ? ('NaN' as const) : m.value,
         timestamp: m.timestamp ?? 0,
         step: m.step,
-      }))
-      .sort(byKey)
-    const runParams = (paramsByRun.get(id) ?? [])
-      .map((p) => ({ key: p.key, value: p.value }))
-      .sort(byKey)
-    const data: Run['data'] = {}
-    if (runMetrics.length > 0) data.metrics = runMetrics
-    if (runParams.length > 0) data.params = runParams
-    if (runTags.length > 0) data.tags = runTags
-    const inputs: Run['inputs'] = {}
-    const datasetInputs = datasets.get(id)
-    if (datasetInputs) inputs.dataset_inputs = datasetInputs
-    const edges = models.get(id)
-    if (options.modelInputs && edges?.inputs.length) inputs.model_inputs = edges.inputs
-    // mlflow-compat: `outputs` is always present, empty when the run logged no models.
-    const run: Run = {
-      info,
-      data,
-      inputs,
-      outputs: edges?.outputs.length ? { model_outputs: edges.outputs } : {},
-    }
-    return run
+      })),
+      (paramsByRun.get(id) ?? []).map((p) => ({ key: p.key, value: p.value })),
+      (tagsByRun.get(id) ?? []).map((t) => ({ key: t.key, value: t.value ?? '' })),
+      datasets.get(id),
+      models.get(id),
+      options,
+    )
   })
+}
+
+function toRun(
+  row: RunRow,
+  metrics: Metric[],
+  params: KeyValue[],
+  tags: KeyValue[],
+  datasetInputs: DatasetInput[] | undefined,
+  edges: ModelEdges | undefined,
+  options: { modelInputs: boolean },
+): Run {
+  tags.sort(byKey)
+  const info = toRunInfo(row)
+  if (!info.run_name) info.run_name = tags.find((t) => t.key === 'mlflow.runName')?.value ?? ''
+  const data: Run['data'] = {}
+  if (metrics.length > 0) data.metrics = metrics.sort(byKey)
+  if (params.length > 0) data.params = params.sort(byKey)
+  if (tags.length > 0) data.tags = tags
+  const inputs: Run['inputs'] = {}
+  if (datasetInputs) inputs.dataset_inputs = datasetInputs
+  if (options.modelInputs && edges?.inputs.length) inputs.model_inputs = edges.inputs
+  // mlflow-compat: `outputs` is always present, empty when the run logged no models.
+  return {
+    info,
+    data,
+    inputs,
+    outputs: edges?.outputs.length ? { model_outputs: edges.outputs } : {},
+  }
 }
 
 async function loadDatasetInputs(

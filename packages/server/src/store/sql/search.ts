@@ -2,31 +2,14 @@ import type { Experiment, Run } from '@carnet/protocol'
 import { MlflowError } from '@carnet/protocol'
 import { type RawBuilder, sql } from 'kysely'
 import type { OrderBy } from '../../search/ast.ts'
-import {
-  parseExperimentsFilter,
-  parseExperimentsOrderBy,
-  parseRunsFilter,
-  parseRunsOrderBy,
-} from '../../search/index.ts'
+import { parseExperimentsFilter, parseExperimentsOrderBy } from '../../search/index.ts'
 import { decodePageToken, encodePageToken } from '../../search/page-token.ts'
 import type { Page, SearchExperimentsQuery, SearchRunsQuery } from '../tracking-store.ts'
-import { LIMITS, parseExperimentId } from '../validation.ts'
+import { LIMITS } from '../validation.ts'
 import type { SqlContext } from './context.ts'
 import { type ExperimentRow, hydrateExperiments, lifecycleStages } from './experiments.ts'
-import { experimentFilterSql, runFilterSql } from './filter-sql.ts'
-import { hydrateRuns } from './hydrate-runs.ts'
-import type { RunRow } from './runs.ts'
-
-const RUN_ORDER_COLUMNS: Record<string, string> = {
-  run_id: 'run_uuid',
-  run_name: 'name',
-  status: 'status',
-  user_id: 'user_id',
-  artifact_uri: 'artifact_uri',
-  start_time: 'start_time',
-  end_time: 'end_time',
-  lifecycle_stage: 'lifecycle_stage',
-}
+import { experimentFilterSql } from './filter-sql.ts'
+import { searchRunsPage } from './search-runs.ts'
 
 function checkMaxResults(maxResults: number, generic = false): void {
   if (maxResults < 1) {
@@ -50,64 +33,10 @@ function checkMaxResults(maxResults: number, generic = false): void {
 
 const direction = (o: OrderBy) => sql.raw(o.ascending ? 'ASC' : 'DESC')
 
-/** One SQL statement for the page (filter, order, limit), then batched hydration of that page. */
+/** runs/search: validation here, the page query and hydration in search-runs.ts. */
 export async function searchRuns(ctx: SqlContext, query: SearchRunsQuery): Promise<Page<Run>> {
   checkMaxResults(query.maxResults, true)
-  const filter = parseRunsFilter(query.filter)
-  const orderBy = parseRunsOrderBy(query.orderBy)
-  const offset = decodePageToken(query.pageToken)
-  const experimentIds = query.experimentIds.map(parseExperimentId)
-  if (experimentIds.length === 0) return { items: [] }
-
-  const joins: RawBuilder<unknown>[] = []
-  const orders: RawBuilder<unknown>[] = []
-  orderBy.forEach((o, i) => {
-    const alias = sql.raw(`o${i}`)
-    if (o.entity === 'metric') {
-      joins.push(
-        sql`LEFT JOIN latest_metrics ${alias} ON ${alias}.run_uuid = runs.run_uuid AND ${alias}.key = ${o.key}`,
-      )
-      orders.push(
-        sql`CASE WHEN ${alias}.run_uuid IS NULL THEN 2 WHEN ${alias}.is_nan THEN 1 ELSE 0 END`,
-      )
-      orders.push(sql`${alias}.value ${direction(o)}`)
-    } else if (o.entity === 'param' || o.entity === 'tag') {
-      const table = sql.raw(o.entity === 'param' ? 'params' : 'tags')
-      joins.push(
-        sql`LEFT JOIN ${table} ${alias} ON ${alias}.run_uuid = runs.run_uuid AND ${alias}.key = ${o.key}`,
-      )
-      orders.push(sql`CASE WHEN ${alias}.value IS NULL THEN 1 ELSE 0 END`)
-      orders.push(sql`${alias}.value ${direction(o)}`)
-    } else {
-      const column = RUN_ORDER_COLUMNS[o.key]
-      if (!column) throw MlflowError.invalidParameter(`Invalid order_by key '${o.key}'`)
-      const ref = sql.ref(`runs.${column}`)
-      orders.push(sql`CASE WHEN ${ref} IS NULL THEN 1 ELSE 0 END`)
-      orders.push(sql`${ref} ${direction(o)}`)
-    }
-  })
-  if (!orderBy.some((o) => o.entity === 'attribute' && o.key === 'start_time')) {
-    orders.push(sql`runs.start_time DESC`)
-  }
-  orders.push(sql`runs.run_uuid ASC`)
-
-  const where = [
-    sql`runs.experiment_id IN (${sql.join(experimentIds)})`,
-    sql`runs.lifecycle_stage IN (${sql.join(lifecycleStages(query.viewType))})`,
-  ]
-  if (filter) where.push(runFilterSql(ctx.dialect, filter))
-  const limit = query.maxResults + 1
-  const result =
-    await sql<RunRow>`SELECT runs.* FROM runs ${sql.join(joins, sql` `)} WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join(orders)} LIMIT ${sql.lit(limit)} OFFSET ${sql.lit(offset)}`.execute(
-      ctx.db,
-    )
-  const rows = result.rows
-  const hasMore = rows.length > query.maxResults
-  const page = hasMore ? rows.slice(0, query.maxResults) : rows
-  return {
-    items: await hydrateRuns(ctx.db, page, { modelInputs: false }),
-    nextPageToken: hasMore ? encodePageToken(offset + query.maxResults) : undefined,
-  }
+  return searchRunsPage(ctx, query)
 }
 
 export async function searchExperiments(

@@ -59,12 +59,23 @@ const versionKey = (name: string, version: number) => `${name}\u0000${version}`
 
 type VersionId = { name: string; version: number }
 
-/** `(name = ? AND version = ?) OR …` for a chunk of versions (exact pairs, not a cross product). */
-function versionPairs(ids: VersionId[]) {
-  return sql<boolean>`(${sql.join(
-    ids.map((id) => sql`(name = ${id.name} AND version = ${id.version})`),
-    sql` OR `,
-  )})`
+/**
+ * `(name, version) IN (…)` for a chunk of versions (exact pairs, not a cross product), in the form
+ * each planner answers with index probes or one hash join: SQLite takes row values from a VALUES
+ * subquery, PostgreSQL two arrays (a list there plans as one bitmap scan per pair), MariaDB a list.
+ * (An OR of `name = ? AND version = ?` made SQLite scan the table.) MySQL compares names without
+ * case, so callers match the rows to exact names themselves.
+ */
+function versionPairs(ctx: SqlContext, ids: VersionId[]) {
+  if (ctx.dialect.name === 'postgres') {
+    const names = ids.map((id) => id.name)
+    const versions = ids.map((id) => id.version)
+    return sql<boolean>`(name, version) IN (SELECT * FROM unnest(${names}::text[], ${versions}::int[]))`
+  }
+  const rows = sql.join(ids.map((id) => sql`(${id.name}, ${id.version})`))
+  return ctx.dialect.name === 'sqlite'
+    ? sql<boolean>`(name, version) IN (VALUES ${rows})`
+    : sql<boolean>`(name, version) IN (${rows})`
 }
 
 /** Tags of the given versions, keyed by name and version. */
@@ -78,7 +89,7 @@ export async function loadVersionTags(
       .selectFrom('model_version_tags')
       .select(['name', 'version', 'key', 'value'])
       .where('workspace', '=', WORKSPACE)
-      .where(versionPairs(chunk))
+      .where(versionPairs(ctx, chunk))
       .execute(),
   )
   for (const tag of tags) {
@@ -170,23 +181,29 @@ export async function loadLatestVersionRows(
   const wanted = groups
     .map((g) => ({ name: g.name, version: Number(g.latest), first: Number(g.first) }))
     .sort((a, b) => a.first - b.first)
-  const rows = await inChunks(wanted, (chunk) =>
+  for (const row of await loadVersionRows(ctx, wanted)) {
+    const list = result.get(row.name) ?? []
+    list.push(row)
+    result.set(row.name, list)
+  }
+  return result
+}
+
+/** The rows of these versions, in this order (versions not found are left out). */
+export async function loadVersionRows(
+  ctx: SqlContext,
+  ids: VersionId[],
+): Promise<ModelVersionRow[]> {
+  const rows = await inChunks(ids, (chunk) =>
     ctx.db
       .selectFrom('model_versions')
       .selectAll()
       .where('workspace', '=', WORKSPACE)
-      .where(versionPairs(chunk))
+      .where(versionPairs(ctx, chunk))
       .execute(),
   )
-  const byId = new Map(rows.map((row) => [versionKey(row.name, row.version), row]))
-  for (const { name, version } of wanted) {
-    const row = byId.get(versionKey(name, version))
-    if (!row) continue
-    const list = result.get(name) ?? []
-    list.push(row)
-    result.set(name, list)
-  }
-  return result
+  const byId = new Map(rows.map((row) => [versionKey(row.name, Number(row.version)), row]))
+  return ids.flatMap(({ name, version }) => byId.get(versionKey(name, version)) ?? [])
 }
 
 function toRegisteredModel(

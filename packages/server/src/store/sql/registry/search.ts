@@ -20,8 +20,8 @@ import type { Page } from '../../tracking-store.ts'
 import type { SqlContext } from '../context.ts'
 import type { SqlDialect } from '../dialects/sql-dialect.ts'
 import { compareString } from '../filter-sql.ts'
-import { hydrateRegisteredModels, versionsWithTags } from './hydrate.ts'
-import type { ModelVersionRow, RegisteredModelRow } from './rows.ts'
+import { hydrateRegisteredModels, loadVersionRows, versionsWithTags } from './hydrate.ts'
+import type { RegisteredModelRow } from './rows.ts'
 import { DELETED_STAGE } from './stages.ts'
 import { PROMPT_TAG } from './validation.ts'
 
@@ -234,25 +234,20 @@ export async function searchModelVersions(
   ]
   if (filter) where.push(filterSql(ctx.dialect, MV_TARGET, filter, querying))
   if (!querying) where.push(notPrompt(MV_TARGET, ctx.dialect))
+  // The page's keys only (sorting whole rows costs more), then their rows.
   const result = await page(
     ctx,
     (limit, offset) =>
-      sql<ModelVersionRow>`SELECT mv.* FROM model_versions mv WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join(orderSql(orderBy, VERSION_ORDER_COLUMNS))} LIMIT ${sql.lit(limit)} OFFSET ${sql.lit(offset)}`,
+      sql<{
+        name: string
+        version: number
+      }>`SELECT mv.name, mv.version FROM model_versions mv WHERE ${sql.join(where, sql` AND `)} ORDER BY ${sql.join(orderSql(orderBy, VERSION_ORDER_COLUMNS))} LIMIT ${sql.lit(limit)} OFFSET ${sql.lit(offset)}`,
     query.maxResults,
     query.pageToken,
   )
+  const keys = result.rows.map((r) => ({ name: r.name, version: Number(r.version) }))
   return {
-    items: await versionsWithTags(ctx, result.rows.map(normalizeVersionRow)),
+    items: await versionsWithTags(ctx, await loadVersionRows(ctx, keys)),
     nextPageToken: result.nextPageToken,
-  }
-}
-
-/** Raw rows bypass the driver type hints of the query builder: make numbers numbers. */
-function normalizeVersionRow(row: ModelVersionRow): ModelVersionRow {
-  return {
-    ...row,
-    version: Number(row.version),
-    creation_time: row.creation_time === null ? null : Number(row.creation_time),
-    last_updated_time: row.last_updated_time === null ? null : Number(row.last_updated_time),
   }
 }
