@@ -119,8 +119,11 @@ export interface LoadResult {
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const warm = options.warmup ?? 0
   let next = 0
+  // Warm-up gets at most a third of the time cap: a slow server would otherwise spend many
+  // minutes (20 requests of 30 s) before timing starts.
+  const warmUntil = nowMs() + (options.maxSeconds * 1000) / 3
   const warmWorkers = Array.from({ length: Math.min(options.concurrency, warm) }, async (_, w) => {
-    while (next < warm) {
+    while (next < warm && nowMs() < warmUntil) {
       const i = next++
       await options.request(-1 - i, w).catch(() => undefined)
     }
