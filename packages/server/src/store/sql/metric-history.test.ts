@@ -127,7 +127,15 @@ describe.each(testDialects())('metric history on %s', (dialect) => {
   })
 
   it('reads an unpaged history in chunks', async () => {
-    const page = await getMetricHistory(store.context.db, runId, 'm', undefined, undefined, 7)
+    const page = await getMetricHistory(
+      store.context.db,
+      store.context.dialect.name,
+      runId,
+      'm',
+      undefined,
+      undefined,
+      7,
+    )
     expect(page.items).toEqual(history)
   })
 

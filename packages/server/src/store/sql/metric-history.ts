@@ -23,6 +23,7 @@ import type { DialectName } from './dialects/sql-dialect.ts'
  */
 export async function getMetricHistory(
   db: Executor,
+  dialect: DialectName,
   runId: string,
   key: string,
   maxResults: number | undefined,
@@ -31,7 +32,7 @@ export async function getMetricHistory(
 ): Promise<MetricHistoryPage> {
   const start = decodeHistoryToken(pageToken)
   const prefix = `{"key":${JSON.stringify(key)},"value":`
-  const query: ChunkQuery = { db, dialect: dialectOf(db), runId, key, prefix }
+  const query: ChunkQuery = { db, dialect, runId, key, prefix }
   if (maxResults !== undefined && maxResults > 0) {
     const chunk = await readChunk(query, start, maxResults)
     const token = chunk.more ? encodeHistoryToken(await chunk.last()) : undefined
@@ -126,13 +127,6 @@ async function readChunk(query: ChunkQuery, start: PageStart, size: number): Pro
     return readText(query, start, size)
   }
   return readRows(query, start, size)
-}
-
-/** The dialect an executor speaks, told apart by how it quotes an identifier and a parameter. */
-function dialectOf(db: Executor): DialectName {
-  const { sql: text } = sql`${sql.id('x')} ${0}`.compile(db)
-  if (text.startsWith('`')) return 'mysql'
-  return text.includes('$1') ? 'postgres' : 'sqlite'
 }
 
 const exactText = new WeakMap<Executor, Promise<boolean>>()

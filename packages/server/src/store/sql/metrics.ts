@@ -161,9 +161,8 @@ const postgresUpsertLatest = (
   WHERE (excluded.step, excluded.timestamp, excluded.value)
     > (latest_metrics.step, latest_metrics.timestamp, latest_metrics.value)`
 
-// MySQL: multi-row VALUES (a 1,000-metric batch is one statement).
-async function mysqlInsertPoints(ctx: SqlContext, runId: string, points: Point[]): Promise<void> {
-  const rows = points.map((p) => ({
+const mysqlRows = (runId: string, points: Point[]) =>
+  points.map((p) => ({
     key: p.key,
     value: p.value,
     timestamp: p.timestamp,
@@ -171,6 +170,10 @@ async function mysqlInsertPoints(ctx: SqlContext, runId: string, points: Point[]
     is_nan: p.isNan ? 1 : 0,
     run_uuid: runId,
   }))
+
+// MySQL: multi-row VALUES (a 1,000-metric batch is one statement).
+async function mysqlInsertPoints(ctx: SqlContext, runId: string, points: Point[]): Promise<void> {
+  const rows = mysqlRows(runId, points)
   for (let i = 0; i < rows.length; i += 1000) {
     await insertIgnoringDuplicates(ctx, 'metrics', rows.slice(i, i + 1000))
   }
@@ -186,16 +189,7 @@ async function mysqlUpsertLatest(ctx: SqlContext, runId: string, latest: Point[]
   const newer = sql`(VALUES(step), VALUES(\`timestamp\`), VALUES(\`value\`)) > (step, \`timestamp\`, \`value\`)`
   await ctx.db
     .insertInto('latest_metrics')
-    .values(
-      latest.map((p) => ({
-        key: p.key,
-        value: p.value,
-        timestamp: p.timestamp,
-        step: p.step,
-        is_nan: p.isNan ? 1 : 0,
-        run_uuid: runId,
-      })),
-    )
+    .values(mysqlRows(runId, latest))
     .onDuplicateKeyUpdate({
       is_nan: sql`IF(${newer}, VALUES(is_nan), is_nan)`,
       value: sql`IF(${newer}, VALUES(\`value\`), \`value\`)`,

@@ -358,7 +358,9 @@ export class SqlTrackingStore implements TrackingStore {
     maxResults: number | undefined,
     pageToken: string | undefined,
   ): Promise<Page<MetricPoint>> {
-    return this.#read((ctx) => history.getMetricHistory(ctx.db, runId, key, maxResults, pageToken))
+    return this.#read((ctx) =>
+      history.getMetricHistory(ctx.db, ctx.dialect.name, runId, key, maxResults, pageToken),
+    )
   }
 
   async getMetricHistoryBulkInterval(query: HistoryIntervalQuery): Promise<MetricPoint[]> {
